@@ -1,0 +1,195 @@
+#include "ldp/engine/engine.h"
+
+#include <duckdb.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace ldp::engine {
+namespace {
+
+ValueKind KindOf(duckdb_type t) {
+  switch (t) {
+    case DUCKDB_TYPE_BOOLEAN: return ValueKind::kBoolean;
+    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+      return ValueKind::kInteger;
+    case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: return ValueKind::kFloat;
+    case DUCKDB_TYPE_DECIMAL: return ValueKind::kDecimal;
+    case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_UUID: case DUCKDB_TYPE_ENUM: return ValueKind::kString;
+    case DUCKDB_TYPE_DATE: case DUCKDB_TYPE_TIME: case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_S: case DUCKDB_TYPE_TIMESTAMP_MS: case DUCKDB_TYPE_TIMESTAMP_NS:
+    case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIME_TZ: case DUCKDB_TYPE_INTERVAL:
+      return ValueKind::kTemporal;
+    case DUCKDB_TYPE_BLOB: return ValueKind::kBlob;
+    case DUCKDB_TYPE_LIST: case DUCKDB_TYPE_STRUCT: case DUCKDB_TYPE_MAP: case DUCKDB_TYPE_ARRAY:
+      return ValueKind::kNested;
+    default: return ValueKind::kOther;
+  }
+}
+
+Status ErrorFrom(duckdb_result* r) {
+  const char* msg = duckdb_result_error(r);
+  std::string m = msg ? msg : "unknown DuckDB error";
+  ErrorCode code = ErrorCode::kInvalidArgument;
+  switch (duckdb_result_error_type(r)) {
+    case DUCKDB_ERROR_IO: code = ErrorCode::kIOError; break;
+    case DUCKDB_ERROR_INTERRUPT: code = ErrorCode::kTimeout; break;
+    case DUCKDB_ERROR_OUT_OF_MEMORY: code = ErrorCode::kUnavailable; break;
+    case DUCKDB_ERROR_INTERNAL: case DUCKDB_ERROR_FATAL: code = ErrorCode::kInternal; break;
+    default: break;
+  }
+  return Status(code, std::move(m));
+}
+
+class DuckConnection final : public Connection {
+ public:
+  explicit DuckConnection(duckdb_connection c) : conn_(c) {}
+  ~DuckConnection() override { duckdb_disconnect(&conn_); }
+
+  Status Execute(std::string_view sql) override {
+    duckdb_result r;
+    std::string s(sql);
+    if (duckdb_query(conn_, s.c_str(), &r) != DuckDBSuccess) {
+      Status st = ErrorFrom(&r);
+      duckdb_destroy_result(&r);
+      return st;
+    }
+    duckdb_destroy_result(&r);
+    return Status::OK();
+  }
+
+  Status ExecuteWithProgress(std::string_view sql, const ProgressCallback& progress) override {
+    if (!progress) return Execute(sql);
+    std::atomic<bool> done{false};
+    Status result;
+    std::thread worker([&] {
+      result = Execute(sql);
+      done = true;
+    });
+    while (!done) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (done) break;
+      duckdb_query_progress_type p = duckdb_query_progress(conn_);
+      progress(p.percentage);
+    }
+    worker.join();
+    if (result.ok()) progress(100.0);
+    return result;
+  }
+
+  Result<MaterializedResult> Query(std::string_view sql) override {
+    duckdb_result r;
+    std::string s(sql);
+    if (duckdb_query(conn_, s.c_str(), &r) != DuckDBSuccess) {
+      Status st = ErrorFrom(&r);
+      duckdb_destroy_result(&r);
+      return st;
+    }
+    MaterializedResult out;
+    idx_t ncols = duckdb_column_count(&r);
+    for (idx_t c = 0; c < ncols; ++c) {
+      out.columns.push_back({duckdb_column_name(&r, c), KindOf(duckdb_column_type(&r, c))});
+    }
+    // Walk the result chunk by chunk; values are rendered with DuckDB's own VARCHAR cast so
+    // that what users see matches DuckDB exactly.
+    idx_t nrows = duckdb_row_count(&r);
+    out.rows.reserve(nrows);
+    for (idx_t i = 0; i < nrows; ++i) {
+      std::vector<std::optional<std::string>> row(ncols);
+      for (idx_t c = 0; c < ncols; ++c) {
+        if (duckdb_value_is_null(&r, c, i)) continue;
+        char* v = duckdb_value_varchar(&r, c, i);
+        if (v) {
+          row[c] = std::string(v);
+          duckdb_free(v);
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+    duckdb_destroy_result(&r);
+    return out;
+  }
+
+  Result<std::optional<std::string>> QueryScalar(std::string_view sql) override {
+    LDP_ASSIGN_OR_RAISE(auto res, Query(sql));
+    if (res.rows.empty() || res.columns.empty()) return NotFound("query returned no row");
+    return res.rows[0][0];
+  }
+
+ private:
+  duckdb_connection conn_;
+};
+
+class DuckDatabase final : public Database {
+ public:
+  explicit DuckDatabase(duckdb_database db) : db_(db) {}
+  ~DuckDatabase() override { duckdb_close(&db_); }
+
+  Result<std::unique_ptr<Connection>> Connect() override {
+    duckdb_connection c;
+    if (duckdb_connect(db_, &c) != DuckDBSuccess) return Internal("cannot open a DuckDB connection");
+    return std::unique_ptr<Connection>(new DuckConnection(c));
+  }
+
+ private:
+  duckdb_database db_;
+};
+
+}  // namespace
+
+int MaterializedResult::ColumnIndex(std::string_view name) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  duckdb_config config;
+  if (duckdb_create_config(&config) != DuckDBSuccess) return Internal("cannot create DuckDB config");
+  auto set = [&](const char* k, const std::string& v) {
+    if (!v.empty()) duckdb_set_config(config, k, v.c_str());
+  };
+  if (options.threads > 0) set("threads", std::to_string(options.threads));
+  set("memory_limit", options.memory_limit);
+  set("temp_directory", options.temp_directory);
+  // Nothing may be downloaded at run time: built-in extensions only.
+  set("autoinstall_known_extensions", "false");
+  set("autoload_known_extensions", "true");
+  duckdb_database db;
+  char* err = nullptr;
+  const char* path = options.path.empty() ? nullptr : options.path.c_str();
+  if (duckdb_open_ext(path, &db, config, &err) != DuckDBSuccess) {
+    std::string m = err ? err : "unknown error";
+    if (err) duckdb_free(err);
+    duckdb_destroy_config(&config);
+    return IOError("opening DuckDB database {}: {}", options.path.empty() ? ":memory:" : options.path, m);
+  }
+  duckdb_destroy_config(&config);
+  return std::unique_ptr<Database>(new DuckDatabase(db));
+}
+
+std::string QuoteIdent(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string QuoteLiteral(std::string_view value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string DuckDBVersion() { return duckdb_library_version(); }
+
+}  // namespace ldp::engine

@@ -1,0 +1,79 @@
+#pragma once
+// The engine: ldp's only door to DuckDB. Everything that moves rows (reading files, writing
+// Parquet, running SQL) goes through here; no other file includes duckdb.h.
+//
+// Thread-safety: a Database may be shared; a Connection is used by one thread at a time.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ldp/core/status.h"
+
+namespace ldp::engine {
+
+/// Broad kind of a result column, enough to format and convert values.
+enum class ValueKind { kBoolean, kInteger, kFloat, kDecimal, kString, kTemporal, kBlob, kNested, kOther };
+
+struct ResultColumn {
+  std::string name;
+  ValueKind kind = ValueKind::kOther;
+};
+
+/// A fully materialised result, values rendered as text (nullopt = NULL). For small results:
+/// reports, metadata look-ups. Bulk data never goes through this; it stays inside DuckDB.
+struct MaterializedResult {
+  std::vector<ResultColumn> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+
+  /// Index of a column by name, or -1.
+  int ColumnIndex(std::string_view name) const;
+};
+
+/// Progress of a running statement, as DuckDB estimates it (percentage in [0,100], or -1).
+using ProgressCallback = std::function<void(double percentage)>;
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+
+  /// Runs `sql`, discarding any result. Errors carry DuckDB's message.
+  virtual Status Execute(std::string_view sql) = 0;
+
+  /// Runs `sql`, calling `progress` about every 100 ms from the calling thread while it runs.
+  virtual Status ExecuteWithProgress(std::string_view sql, const ProgressCallback& progress) = 0;
+
+  /// Runs `sql` and returns every row as text.
+  virtual Result<MaterializedResult> Query(std::string_view sql) = 0;
+
+  /// Runs `sql` returning one value (first column of the first row); NotFound when no row.
+  virtual Result<std::optional<std::string>> QueryScalar(std::string_view sql) = 0;
+};
+
+struct DatabaseOptions {
+  std::string path;            ///< empty = in-memory
+  int threads = 0;             ///< 0 = DuckDB's default (all cores)
+  std::string memory_limit;    ///< e.g. "1GB"; empty = DuckDB's default
+  std::string temp_directory;  ///< spill folder; empty = DuckDB's default
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options = {});
+  virtual Result<std::unique_ptr<Connection>> Connect() = 0;
+};
+
+/// Quotes an identifier for SQL: "my ""col""".
+std::string QuoteIdent(std::string_view name);
+/// Quotes a string literal for SQL: 'it''s'.
+std::string QuoteLiteral(std::string_view value);
+
+/// Version string of the linked DuckDB ("v1.4.4").
+std::string DuckDBVersion();
+
+}  // namespace ldp::engine
