@@ -1,13 +1,114 @@
 #include "ldp/cli/app.h"
 
 #include <cstdio>
+#include <iostream>
 
+#include "ldp/cli/command.h"
 #include "ldp/core/version.h"
+#include "ldp/engine/engine.h"
 
 namespace ldp::cli {
 
+Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g) {
+  return services::Project::Open(services::ResolveProjectDir(g.project));
+}
+
+void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
+
+namespace {
+
+// Exit codes: 0 ok, 1 an operation failed, 2 bad usage or input, 3 something named does not
+// exist (documented in docs/cli.md).
+int ExitCodeFor(const Status& st) {
+  switch (st.code()) {
+    case ErrorCode::kOk: return 0;
+    case ErrorCode::kInvalidArgument: return 2;
+    case ErrorCode::kNotFound:
+    case ErrorCode::kNoSuchTable:
+    case ErrorCode::kNoSuchNamespace: return 3;
+    default: return 1;
+  }
+}
+
+std::string OneLine(std::string s) {
+  // DuckDB messages can span lines (a caret under the SQL); the first lines carry the meaning.
+  for (auto& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (s.find("  ") != std::string::npos) s.replace(s.find("  "), 2, " ");
+  return s;
+}
+
+}  // namespace
+
 int Main(int argc, char** argv) {
-  std::printf("ldp %s\n", LDP_VERSION_STRING);
+  CLI::App app{"ldp - a local data platform: Iceberg tables, SQL and pipelines on one machine", "ldp"};
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+  GlobalOptions global;
+  bool version = false;
+  app.add_flag("--version", version, "Print the version and exit");
+  app.add_option("--project", global.project, "Project folder (default: $LDP_PROJECT or the current folder)");
+  app.add_flag("--json", global.json, "Machine-readable JSON on stdout");
+  app.add_flag("-q,--quiet", global.quiet, "No progress output");
+
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(MakeInitCommand());
+  commands.push_back(MakeIngestCommand());
+  commands.push_back(MakeQueryCommand());
+  commands.push_back(MakeTablesCommand());
+  commands.push_back(MakeDescribeCommand());
+  commands.push_back(MakeSnapshotsCommand());
+  commands.push_back(MakeExportCommand());
+  commands.push_back(MakeDemoCommand());
+  std::vector<std::pair<CLI::App*, Command*>> registered;
+  for (auto& c : commands) registered.push_back({c->Register(app), c.get()});
+
+  std::string help_topic;
+  auto* help = app.add_subcommand("help", "Show help for a command: ldp help COMMAND");
+  help->add_option("command", help_topic, "Command name");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "ldp: error: %s (see `ldp help%s`)\n", e.what(),
+                 app.get_subcommands().empty() ? "" : (" " + app.get_subcommands()[0]->get_name()).c_str());
+    return 2;
+  }
+  if (version) {
+    if (global.json) {
+      PrintJson({{"ldp", LDP_VERSION_STRING}, {"duckdb", engine::DuckDBVersion()}});
+    } else {
+      std::printf("ldp %s (DuckDB %s)\n", LDP_VERSION_STRING, engine::DuckDBVersion().c_str());
+    }
+    return 0;
+  }
+  if (help->parsed()) {
+    if (help_topic.empty()) {
+      std::cout << app.help();
+      return 0;
+    }
+    for (auto& [sub, cmd] : registered) {
+      if (sub->get_name() == help_topic) {
+        std::cout << sub->help();
+        return 0;
+      }
+    }
+    std::fprintf(stderr, "ldp: error: unknown command '%s' (see `ldp help`)\n", help_topic.c_str());
+    return 2;
+  }
+  for (auto& [sub, cmd] : registered) {
+    if (!sub->parsed()) continue;
+    Status st = cmd->Run(global);
+    if (!st.ok()) {
+      std::fprintf(stderr, "ldp %s: error: %s\n", sub->get_name().c_str(), OneLine(st.message()).c_str());
+      return ExitCodeFor(st);
+    }
+    return 0;
+  }
+  std::cout << app.help();
   return 0;
 }
 

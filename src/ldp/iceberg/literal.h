@@ -59,4 +59,8 @@ std::string TruncateLowerBound(const std::string& utf8, size_t max_code_points);
 /// bounds every value; nullopt when no such bound exists (all max code points).
 std::optional<std::string> TruncateUpperBound(const std::string& utf8, size_t max_code_points);
 
+/// Binary upper bound truncated to `max_bytes` with the last byte below 0xFF incremented (bytes
+/// after it dropped); nullopt when every kept byte is 0xFF. A binary lower bound is a plain prefix.
+std::optional<std::string> TruncateBinaryUpperBound(const std::string& bytes, size_t max_bytes);
+
 }  // namespace ldp::iceberg

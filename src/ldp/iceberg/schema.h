@@ -81,6 +81,9 @@ class Schema {
   const NestedField* FindFieldById(int32_t id) const;
   /// Finds a top-level field by name, case-sensitive.
   const NestedField* FindTopLevelField(const std::string& name) const;
+  /// True when both schemas have the same fields (ids, names, types, optionality, docs) and
+  /// identifier field ids; the schema id is not compared (to find an equal existing schema).
+  bool SameFields(const Schema& other) const;
 
   /// Spec JSON: {"type":"struct","schema-id":0,"identifier-field-ids":[],"fields":[...]}.
   nlohmann::json ToJson() const;
@@ -99,6 +102,17 @@ using SchemaPtr = std::shared_ptr<const Schema>;
 nlohmann::json TypeToJson(const Type& type);
 Result<TypePtr> TypeFromJson(const nlohmann::json& j);
 
+/// Deep equality of two types: ids, names, optionality and docs of nested fields included.
+bool TypeEquals(const Type& a, const Type& b);
+
+/// Gives `fields` (and everything nested in them) fresh ids after `*last_id`, the way Java's
+/// TypeUtil.assignFreshIds does: the fields of one struct are numbered together in order, then
+/// each field's type is numbered depth-first in field order (a list's element gets the next id,
+/// a map's key and value the next two, before their own children). `*last_id` is left at the
+/// highest id given. Example for (a int, s struct<x int, y struct<p int>>, m map<string, int>,
+/// l list<int>) from 0: a=1 s=2 m=3 l=4, x=5 y=6, p=7, key=8 value=9, element=10.
+std::vector<NestedField> AssignFreshFieldIds(std::vector<NestedField> fields, int32_t* last_id);
+
 // ---- DuckDB mapping -----------------------------------------------------------------------------
 
 /// A column of a DuckDB relation as `DESCRIBE` prints it: name and type string
@@ -116,7 +130,7 @@ enum class NanosRule { kToMicros, kError };
 
 /// Builds a fresh Iceberg schema (schema id 0) from DuckDB columns, assigning field ids 1, 2, ...
 /// depth-first in column order (a nested type's children get ids after all top-level fields, as
-/// Java's TypeUtil.assignFreshIds does). All fields are optional. Unsigned integers widen
+/// Java's TypeUtil.assignFreshIds does; exact order under AssignFreshFieldIds). All fields are optional. Unsigned integers widen
 /// (UTINYINT/USMALLINT -> int, UINTEGER -> long, UBIGINT -> decimal(20,0), HUGEINT ->
 /// decimal(38,0)), ENUM -> string, TINYINT/SMALLINT -> int, TIME WITH TIME ZONE is refused.
 /// Types Iceberg cannot hold (INTERVAL, BIT, UNION, UHUGEINT, VARINT) are InvalidArgument naming
@@ -124,6 +138,10 @@ enum class NanosRule { kToMicros, kError };
 /// TIMESTAMP_NS follows `nanos`; TIMESTAMP_S/_MS become timestamp.
 Result<SchemaPtr> SchemaFromDuckColumns(const std::vector<DuckColumn>& columns,
                                         NanosRule nanos = NanosRule::kToMicros);
+
+/// The Iceberg type of one DuckDB type string (same rules as SchemaFromDuckColumns); nested
+/// field ids are all 0 (give them ids with AssignFreshFieldIds).
+Result<TypePtr> TypeFromDuckType(const std::string& duck_type, NanosRule nanos = NanosRule::kToMicros);
 
 /// The DuckDB type string for an Iceberg type: long -> "BIGINT", timestamptz ->
 /// "TIMESTAMP WITH TIME ZONE", uuid -> "UUID", fixed -> "BLOB", list<int> -> "INTEGER[]",

@@ -117,11 +117,19 @@ struct TableMetadata {
   /// A table property, or `fallback`.
   std::string Property(const std::string& key, const std::string& fallback) const;
 
+  /// Checks the invariants FromJson enforces (ids resolve, no duplicate ids, refs.main agrees
+  /// with current-snapshot-id, snapshot sequence numbers <= last-sequence-number in v2); for
+  /// writers to call before committing. InvalidArgument naming the field; NotImplemented for a
+  /// format version other than 1 or 2.
+  Status Validate() const;
+
+  /// Field order follows the Java writer; current-snapshot-id is written as -1 when none.
   nlohmann::json ToJson() const;
   std::string ToJsonString() const;  ///< pretty-printed with 2-space indent
   /// Parses and validates: required fields present for the version, current schema/spec/snapshot
   /// ids resolve, refs.main agrees with current-snapshot-id (-1 is read as "none").
-  /// Errors name the missing/invalid field.
+  /// Errors name the missing/invalid field (InvalidArgument; NotImplemented for format-version > 2).
+  /// Unmodelled fields (statistics, partition-statistics, v1 inline `manifests`) are ignored.
   static Result<std::shared_ptr<TableMetadata>> FromJson(const nlohmann::json& j);
   static Result<std::shared_ptr<TableMetadata>> FromJsonString(const std::string& text);
 

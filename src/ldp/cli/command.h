@@ -1,0 +1,47 @@
+#pragma once
+// A CLI subcommand: registers its flags, then runs. One file per command (cli/*_command.cc).
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "ldp/core/status.h"
+#include "ldp/engine/engine.h"
+#include "ldp/services/project.h"
+
+namespace ldp::cli {
+
+/// Flags every command takes.
+struct GlobalOptions {
+  std::string project;  ///< --project DIR (else $LDP_PROJECT, else ".")
+  bool json = false;    ///< --json: machine-readable output on stdout
+  bool quiet = false;   ///< --quiet: no progress output
+};
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  /// Adds the subcommand and its flags to `app`.
+  virtual CLI::App* Register(CLI::App& app) = 0;
+  /// Runs the command; errors go back to main, which prints them and sets the exit code.
+  virtual Status Run(const GlobalOptions& global) = 0;
+};
+
+std::unique_ptr<Command> MakeInitCommand();
+std::unique_ptr<Command> MakeIngestCommand();
+std::unique_ptr<Command> MakeQueryCommand();
+std::unique_ptr<Command> MakeTablesCommand();
+std::unique_ptr<Command> MakeDescribeCommand();
+std::unique_ptr<Command> MakeSnapshotsCommand();
+std::unique_ptr<Command> MakeExportCommand();
+std::unique_ptr<Command> MakeDemoCommand();
+
+// Shared helpers for commands.
+Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);
+/// Prints a JSON value on stdout (pretty) followed by a newline.
+void PrintJson(const nlohmann::json& j);
+
+}  // namespace ldp::cli

@@ -1,0 +1,61 @@
+#include <iostream>
+
+#include "ldp/cli/command.h"
+#include "ldp/cli/output.h"
+#include "ldp/services/ingest.h"
+#include "ldp/services/query.h"
+
+namespace ldp::cli {
+namespace {
+
+class QueryCommand final : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* c = app.add_subcommand("query", "Run DuckDB SQL; NS.NAME refers to an Iceberg table of the catalog");
+    c->add_option("sql", sql_, "The SQL statement")->required();
+    c->add_option("--format", format_, "table (default), csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+    c->add_option("--max-rows", max_rows_, "Rows shown in table format (default 1000)");
+    c->add_flag("--explain-scan", explain_, "Also print, per table, the data files planned vs total (stderr)");
+    return c;
+  }
+
+  Status Run(const GlobalOptions& g) override {
+    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+    LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
+    LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+    LDP_ASSIGN_OR_RAISE(auto out, services::RunQuery(*project, *conn, sql_));
+    std::string fmt_name = g.json ? "json" : format_;
+    if (fmt_name == "json") {
+      nlohmann::json j = ResultToJson(out.result);
+      if (g.json) {
+        nlohmann::json scans = nlohmann::json::array();
+        for (const auto& s : out.scans)
+          scans.push_back({{"table", s.table.ToString()}, {"snapshot_id", s.snapshot_id},
+                           {"planned_files", s.planned_files}, {"total_files", s.total_files}});
+        PrintJson({{"rows", j}, {"scans", scans}});
+      } else {
+        std::cout << j.dump() << "\n";
+      }
+    } else if (fmt_name == "csv") {
+      std::cout << RenderCsv(out.result);
+    } else {
+      std::cout << RenderTable(out.result, max_rows_);
+    }
+    if (explain_)
+      for (const auto& s : out.scans)
+        std::cerr << fmt::format("scan {}: {} of {} data files planned ({} predicates)\n", s.table.ToString(),
+                                 s.planned_files, s.total_files, s.predicates);
+    return Status::OK();
+  }
+
+ private:
+  std::string sql_, format_ = "table";
+  size_t max_rows_ = 1000;
+  bool explain_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeQueryCommand() { return std::make_unique<QueryCommand>(); }
+
+}  // namespace ldp::cli

@@ -1,0 +1,533 @@
+#include "ldp/services/ingest.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <ctime>
+#include <fmt/chrono.h>
+#include <thread>
+
+#include "ldp/iceberg/literal.h"
+#include "ldp/iceberg/snapshot_update.h"
+#include "ldp/services/tables.h"
+
+namespace ldp::services {
+namespace fs = std::filesystem;
+using engine::QuoteIdent;
+using engine::QuoteLiteral;
+
+Result<SourceFormat> ParseSourceFormat(const std::string& t) {
+  if (t.empty() || t == "auto") return SourceFormat::kAuto;
+  if (t == "parquet") return SourceFormat::kParquet;
+  if (t == "csv") return SourceFormat::kCsv;
+  if (t == "json" || t == "ndjson" || t == "jsonl") return SourceFormat::kJson;
+  return InvalidArgument("unknown --format '{}' (use parquet, csv or json)", t);
+}
+
+Result<IngestMode> ParseIngestMode(const std::string& t) {
+  if (t.empty() || t == "append") return IngestMode::kAppend;
+  if (t == "overwrite") return IngestMode::kOverwrite;
+  return InvalidArgument("unknown --mode '{}' (use append or overwrite)", t);
+}
+
+Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project) {
+  engine::DatabaseOptions o;
+  o.memory_limit = project.config().memory_limit;
+  return engine::Database::Open(o);
+}
+
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::optional<SourceFormat> FormatFromName(const std::string& path) {
+  std::string p = Lower(path);
+  for (const char* z : {".gz", ".zst"})
+    if (EndsWith(p, z)) p = p.substr(0, p.size() - std::string(z).size());
+  if (EndsWith(p, ".parquet") || EndsWith(p, ".pq")) return SourceFormat::kParquet;
+  if (EndsWith(p, ".csv") || EndsWith(p, ".tsv") || EndsWith(p, ".txt")) return SourceFormat::kCsv;
+  if (EndsWith(p, ".json") || EndsWith(p, ".ndjson") || EndsWith(p, ".jsonl")) return SourceFormat::kJson;
+  return std::nullopt;
+}
+
+const char* FormatName(SourceFormat f) {
+  switch (f) {
+    case SourceFormat::kParquet: return "parquet";
+    case SourceFormat::kCsv: return "csv";
+    case SourceFormat::kJson: return "json";
+    default: return "auto";
+  }
+}
+
+// ---- leaf metrics ---------------------------------------------------------------------------------
+
+struct LeafInfo {
+  const iceberg::NestedField* field = nullptr;
+  bool repeated = false;  // inside a list or map: bounds are not kept (as Java does)
+};
+
+// Resolves a Parquet leaf path ("s, a" / "l, list, element" / "m, key_value, key") to the
+// Iceberg field it stores.
+std::optional<LeafInfo> ResolveLeaf(const iceberg::Schema& schema, const std::vector<std::string>& parts) {
+  if (parts.empty()) return std::nullopt;
+  const iceberg::NestedField* f = schema.FindTopLevelField(parts[0]);
+  if (!f) return std::nullopt;
+  LeafInfo info{f, false};
+  size_t i = 1;
+  while (i < parts.size()) {
+    const auto& t = *info.field->type;
+    if (t.id() == iceberg::TypeId::kStruct) {
+      const iceberg::NestedField* next = nullptr;
+      for (const auto& c : t.fields())
+        if (c.name == parts[i]) next = &c;
+      if (!next) return std::nullopt;
+      info.field = next;
+      i += 1;
+    } else if (t.id() == iceberg::TypeId::kList) {
+      // <list> / list / element
+      if (i + 1 >= parts.size()) return std::nullopt;
+      info.field = &t.fields()[0];
+      info.repeated = true;
+      i += 2;
+    } else if (t.id() == iceberg::TypeId::kMap) {
+      if (i + 1 >= parts.size()) return std::nullopt;
+      info.field = parts[i + 1] == "key" ? &t.fields()[0] : &t.fields()[1];
+      info.repeated = true;
+      i += 2;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!info.field->type->is_primitive()) return std::nullopt;
+  return info;
+}
+
+std::vector<std::string> SplitPath(const std::string& p) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t pos = p.find(", ", start);
+    if (pos == std::string::npos) {
+      out.push_back(p.substr(start));
+      return out;
+    }
+    out.push_back(p.substr(start, pos - start));
+    start = pos + 2;
+  }
+}
+
+bool IsNaN(const iceberg::Literal& l) {
+  return std::holds_alternative<double>(l.value) && std::isnan(std::get<double>(l.value));
+}
+
+constexpr size_t kStringBoundLength = 16;  // Java's default metrics mode: truncate(16)
+
+// Builds DataFile entries for written Parquet files from their footers (parquet_metadata), so
+// that no data is read twice.
+Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn, io::FileSystem& fs,
+                                                        const iceberg::Schema& schema,
+                                                        const std::vector<std::string>& local_files) {
+  std::vector<iceberg::DataFile> out;
+  if (local_files.empty()) return out;
+  std::string list = "[";
+  for (size_t i = 0; i < local_files.size(); ++i) list += (i ? ", " : "") + QuoteLiteral(local_files[i]);
+  list += "]";
+  LDP_ASSIGN_OR_RAISE(
+      auto files, conn.Query(fmt::format("SELECT file_name, num_rows, file_size_bytes FROM parquet_file_metadata({}) ORDER BY file_name", list)));
+  std::map<std::string, size_t> index;
+  for (const auto& row : files.rows) {
+    iceberg::DataFile df;
+    df.file_path = io::ToFileUri(*row[0]);
+    df.record_count = std::stoll(row[1].value_or("0"));
+    df.file_size_in_bytes = std::stoll(row[2].value_or("0"));
+    index[*row[0]] = out.size();
+    out.push_back(std::move(df));
+  }
+  LDP_ASSIGN_OR_RAISE(
+      auto rg, conn.Query(fmt::format(
+                   "SELECT file_name, path_in_schema, num_values, stats_null_count, total_compressed_size, "
+                   "stats_min_value, stats_max_value, row_group_id, file_offset FROM parquet_metadata({})",
+                   list)));
+  struct Acc {
+    int64_t values = 0, nulls = 0, size = 0;
+    bool nulls_known = true, bounds_known = true;
+    std::optional<iceberg::Literal> lo, hi;
+  };
+  std::map<std::pair<std::string, int32_t>, Acc> acc;
+  std::map<std::string, std::set<int64_t>> offsets;
+  std::map<std::string, LeafInfo> leaf_cache;
+  for (const auto& row : rg.rows) {
+    const std::string& file = *row[0];
+    const std::string& path = row[1].value_or("");
+    auto it = leaf_cache.find(path);
+    if (it == leaf_cache.end()) {
+      auto leaf = ResolveLeaf(schema, SplitPath(path));
+      if (!leaf) continue;  // not a column of the schema (cannot happen for files ldp wrote)
+      it = leaf_cache.emplace(path, *leaf).first;
+    }
+    const LeafInfo& leaf = it->second;
+    Acc& a = acc[{file, leaf.field->id}];
+    a.values += std::stoll(row[2].value_or("0"));
+    if (row[3]) a.nulls += std::stoll(*row[3]); else a.nulls_known = false;
+    a.size += std::stoll(row[4].value_or("0"));
+    if (row[8]) offsets[file].insert(std::stoll(*row[8]));
+    if (leaf.repeated) continue;
+    const iceberg::Type& type = *leaf.field->type;
+    int64_t rows_in_group = 0;
+    (void)rows_in_group;
+    if (!row[5] || !row[6]) {
+      // A row group without stats: only unknown when it has non-null values.
+      int64_t nv = std::stoll(row[2].value_or("0"));
+      int64_t nn = row[3] ? std::stoll(*row[3]) : -1;
+      if (nn < 0 || nn < nv) a.bounds_known = false;
+      continue;
+    }
+    auto lo = iceberg::ParseLiteral(type, *row[5]);
+    auto hi = iceberg::ParseLiteral(type, *row[6]);
+    if (!lo || !hi || IsNaN(*lo) || IsNaN(*hi)) {
+      a.bounds_known = false;
+      continue;
+    }
+    if (!a.lo || iceberg::CompareLiterals(*lo, *a.lo) < 0) a.lo = lo;
+    if (!a.hi || iceberg::CompareLiterals(*hi, *a.hi) > 0) a.hi = hi;
+  }
+  for (auto& [key, a] : acc) {
+    auto fi = index.find(key.first);
+    if (fi == index.end()) continue;
+    iceberg::DataFile& df = out[fi->second];
+    int32_t id = key.second;
+    df.value_counts[id] = a.values;
+    df.column_sizes[id] = a.size;
+    if (a.nulls_known) df.null_value_counts[id] = a.nulls;
+    if (!a.bounds_known || !a.lo || !a.hi) continue;
+    const iceberg::NestedField* field = schema.FindFieldById(id);
+    const iceberg::Type& type = *field->type;
+    std::string lo = iceberg::EncodeLiteral(type, *a.lo);
+    std::string hi = iceberg::EncodeLiteral(type, *a.hi);
+    if (type.id() == iceberg::TypeId::kString) {
+      lo = iceberg::TruncateLowerBound(lo, kStringBoundLength);
+      auto t = iceberg::TruncateUpperBound(hi, kStringBoundLength);
+      df.lower_bounds[id] = lo;
+      if (t) df.upper_bounds[id] = *t;
+      continue;
+    }
+    df.lower_bounds[id] = std::move(lo);
+    df.upper_bounds[id] = std::move(hi);
+  }
+  for (auto& df : out) {
+    auto it = offsets.find(io::ToLocalPath(df.file_path));
+    if (it != offsets.end()) df.split_offsets.assign(it->second.begin(), it->second.end());
+  }
+  (void)fs;
+  return out;
+}
+
+// ---- schema matching ------------------------------------------------------------------------------
+
+bool IsIntegral(iceberg::TypeId t) { return t == iceberg::TypeId::kInt || t == iceberg::TypeId::kLong; }
+
+// Whether values of `from` (the source) may be written into a column of type `to` without
+// losing information. Beyond Iceberg's own promotions this accepts the conversions a loader
+// needs when one file's inference is narrower than the table's (CSV "1" vs "1.5").
+bool CanWrite(const iceberg::Type& from, const iceberg::Type& to) {
+  using iceberg::TypeId;
+  if (from.ToString() == to.ToString()) return true;
+  if (from.id() == TypeId::kInt && to.id() == TypeId::kLong) return true;
+  if (IsIntegral(from.id()) && to.id() == TypeId::kDouble) return true;
+  if (from.id() == TypeId::kFloat && to.id() == TypeId::kDouble) return true;
+  if (from.id() == TypeId::kDecimal && to.id() == TypeId::kDecimal)
+    return to.scale() == from.scale() && to.precision() >= from.precision();
+  if (IsIntegral(from.id()) && to.id() == TypeId::kDecimal)
+    return to.precision() - to.scale() >= (from.id() == TypeId::kInt ? 10 : 19);
+  return false;
+}
+
+// The SELECT list that turns source columns into the table's columns, or an error that names every
+// column that does not fit.
+Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
+                                    const std::vector<iceberg::DuckColumn>& source_cols,
+                                    const iceberg::Schema& source_schema, const std::string& table_name,
+                                    bool new_table) {
+  std::vector<std::string> problems;
+  std::map<std::string, size_t> by_name;
+  for (size_t i = 0; i < source_cols.size(); ++i) by_name[source_cols[i].name] = i;
+  for (const auto& c : source_cols)
+    if (!table_schema.FindTopLevelField(c.name))
+      problems.push_back(fmt::format("column '{}' ({}) is not in the table", c.name, c.type));
+  std::string select;
+  for (const auto& f : table_schema.fields()) {
+    auto it = by_name.find(f.name);
+    if (it == by_name.end()) {
+      problems.push_back(fmt::format("table column '{}' ({}) is missing from the source", f.name,
+                                     f.type->ToString()));
+      continue;
+    }
+    const iceberg::NestedField* sf = source_schema.FindTopLevelField(f.name);
+    if (!new_table && sf && !CanWrite(*sf->type, *f.type)) {
+      problems.push_back(fmt::format("column '{}' is {} in the source but {} in the table", f.name,
+                                     sf->type->ToString(), f.type->ToString()));
+      continue;
+    }
+    std::string target = iceberg::ToDuckType(*f.type);
+    if (!select.empty()) select += ", ";
+    if (source_cols[it->second].type == target) {
+      select += QuoteIdent(f.name);
+    } else {
+      select += fmt::format("CAST({} AS {}) AS {}", QuoteIdent(f.name), target, QuoteIdent(f.name));
+    }
+  }
+  if (!problems.empty()) {
+    std::string msg = fmt::format("source schema does not match table {}: ", table_name);
+    for (size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
+    return InvalidArgument("{}", msg);
+  }
+  return select;
+}
+
+int64_t TargetFileSize(const Project& project, const iceberg::TableMetadata& md) {
+  std::string v = md.Property("write.target-file-size-bytes", "");
+  if (!v.empty()) {
+    try {
+      int64_t n = std::stoll(v);
+      if (n > 0) return n;
+    } catch (...) {
+    }
+  }
+  return project.config().target_file_size_bytes;
+}
+
+void DeleteFiles(io::FileSystem& fs, const std::vector<std::string>& paths) {
+  for (const auto& p : paths) (void)fs.Delete(p);
+}
+
+}  // namespace
+
+Result<FileSource> ResolveFileSource(engine::Connection& conn, const std::string& source,
+                                     SourceFormat format) {
+  FileSource out;
+  if (source.empty()) return InvalidArgument("no source given");
+  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0)
+    return NotImplemented("source {}: HTTP sources are not supported yet; download the file first", source);
+  std::string local = io::ToLocalPath(source);
+  bool is_glob = local.find_first_of("*?[") != std::string::npos;
+  std::error_code ec;
+  if (!is_glob && fs::is_directory(local, ec)) {
+    for (auto it = fs::recursive_directory_iterator(local, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      std::string p = it->path().string();
+      std::string base = it->path().filename().string();
+      if (base.empty() || base[0] == '.' || base[0] == '_') continue;
+      auto f = FormatFromName(p);
+      if (format == SourceFormat::kAuto ? f.has_value() : (f && *f == format)) out.files.push_back(p);
+    }
+    if (out.files.empty())
+      return NotFound("source folder {} holds no {} files", local,
+                      format == SourceFormat::kAuto ? "parquet, csv or json" : FormatName(format));
+  } else if (is_glob) {
+    LDP_ASSIGN_OR_RAISE(auto r, conn.Query(fmt::format("SELECT file FROM glob({}) ORDER BY file", QuoteLiteral(local))));
+    for (const auto& row : r.rows)
+      if (row[0]) out.files.push_back(*row[0]);
+    if (out.files.empty()) return NotFound("source pattern {} matches no files", local);
+  } else {
+    if (!fs::exists(local, ec)) return NotFound("source file {} does not exist", local);
+    out.files.push_back(local);
+  }
+  std::sort(out.files.begin(), out.files.end());
+  // Work out the format: the flag, else every file's extension (which must agree).
+  if (format == SourceFormat::kAuto) {
+    std::optional<SourceFormat> seen;
+    for (const auto& f : out.files) {
+      auto ff = FormatFromName(f);
+      if (!ff)
+        return InvalidArgument("source file {}: cannot tell the format from the extension; pass --format parquet|csv|json", f);
+      if (seen && *seen != *ff)
+        return InvalidArgument("source {} mixes {} and {} files; pass one format", source, FormatName(*seen), FormatName(*ff));
+      seen = ff;
+    }
+    format = *seen;
+  }
+  out.format = format;
+  for (const auto& f : out.files) {
+    auto size = fs::file_size(f, ec);
+    if (ec) return NotFound("source file {}: {}", f, ec.message());
+    if (size == 0) return InvalidArgument("source file {} is empty (0 bytes)", f);
+  }
+  std::string list = "[";
+  for (size_t i = 0; i < out.files.size(); ++i) list += (i ? ", " : "") + QuoteLiteral(out.files[i]);
+  list += "]";
+  switch (format) {
+    case SourceFormat::kParquet:
+      out.relation_sql = fmt::format("read_parquet({}, union_by_name = true)", list);
+      break;
+    case SourceFormat::kCsv:
+      out.relation_sql = fmt::format("read_csv({}, union_by_name = true, header = true)", list);
+      break;
+    case SourceFormat::kJson:
+      out.relation_sql = fmt::format("read_json({}, union_by_name = true)", list);
+      break;
+    default:
+      return Internal("unresolved source format");
+  }
+  return out;
+}
+
+Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const IngestOptions& options) {
+  IngestResult result;
+  result.table = options.table;
+  const std::string table_name = options.table.ToString();
+  LDP_ASSIGN_OR_RAISE(FileSource src, ResolveFileSource(conn, options.source, options.format));
+  result.source_files = static_cast<int>(src.files.size());
+
+  // Source schema, from DuckDB's own inference.
+  auto described = conn.Query(fmt::format("DESCRIBE SELECT * FROM {}", src.relation_sql));
+  if (!described.ok())
+    return described.status().WithContext(fmt::format("reading source {}", options.source));
+  std::vector<iceberg::DuckColumn> source_cols;
+  for (const auto& row : described->rows) source_cols.push_back({row[0].value_or(""), row[1].value_or("")});
+  if (source_cols.empty()) return InvalidArgument("source {} has no columns", options.source);
+  auto source_schema = iceberg::SchemaFromDuckColumns(source_cols);
+  if (!source_schema.ok())
+    return source_schema.status().WithContext(fmt::format("source {}", options.source));
+
+  // The table: load it, or create it from the source schema. A table created here is dropped
+  // again if the ingest fails, so a failed first ingest leaves no catalog row behind.
+  LoadedTable table;
+  auto loaded = LoadTable(project, options.table);
+  if (loaded.ok()) {
+    table = *loaded;
+  } else if (loaded.status().code() == ErrorCode::kNoSuchTable ||
+             loaded.status().code() == ErrorCode::kNoSuchNamespace) {
+    auto created = CreateTable(project, options.table, *source_schema, iceberg::PartitionSpec{}, {});
+    if (created.ok()) {
+      table = *created;
+      result.created_table = true;
+    } else if (created.status().code() == ErrorCode::kAlreadyExists) {
+      LDP_ASSIGN_OR_RAISE(table, LoadTable(project, options.table));  // lost a create race
+    } else {
+      return created.status();
+    }
+  } else {
+    return loaded.status();
+  }
+  bool ns_created_by_us = false;  // namespaces are left in place: harmless and possibly shared
+  (void)ns_created_by_us;
+  auto undo_create = [&]() {
+    if (result.created_table) {
+      (void)project.catalog().DropTable(options.table);
+      (void)project.fs().Delete(table.metadata_location);
+    }
+  };
+
+  iceberg::SchemaPtr schema = table.metadata->CurrentSchema();
+  auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name, result.created_table);
+  if (!select.ok()) {
+    undo_create();
+    return select.status();
+  }
+
+  // Write the data files with DuckDB, named <write id>-<n>-<uuid>.parquet under data/.
+  std::string write_id = fmt::format("{:%Y%m%d-%H%M%S}-{}", fmt::localtime(std::time(nullptr)),
+                                     iceberg::NewUuid().substr(0, 8));
+  std::string data_dir = io::ToLocalPath(iceberg::TableDataDir(*table.metadata));
+  LDP_RETURN_NOT_OK(project.fs().CreateDirs(data_dir));
+  std::string copy = fmt::format(
+      "COPY (SELECT {} FROM {}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
+      "FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
+      *select, src.relation_sql, QuoteLiteral(data_dir), iceberg::DuckFieldIdsClause(*schema),
+      TargetFileSize(project, *table.metadata), write_id);
+  auto written_files = [&]() {
+    std::vector<std::string> files;
+    auto listing = project.fs().List(data_dir);
+    if (!listing.ok()) return files;
+    for (const auto& fi : *listing) {
+      std::string base = fs::path(fi.path).filename().string();
+      if (base.rfind(write_id, 0) == 0) files.push_back(io::ToLocalPath(fi.path));
+    }
+    return files;
+  };
+  auto fail = [&](const Status& st) {
+    DeleteFiles(project.fs(), written_files());
+    undo_create();
+    return st;
+  };
+  Status st = conn.ExecuteWithProgress(copy, options.progress);
+  if (!st.ok()) return fail(st.WithContext(fmt::format("ingesting {} into {}", options.source, table_name)));
+
+  auto data_files = CollectDataFiles(conn, project.fs(), *schema, written_files());
+  if (!data_files.ok()) return fail(data_files.status().WithContext("reading metrics of written files"));
+  // DuckDB may leave an empty file for an empty source; it carries nothing.
+  std::vector<iceberg::DataFile> files;
+  for (auto& df : *data_files) {
+    if (df.record_count == 0) {
+      (void)project.fs().Delete(df.file_path);
+      continue;
+    }
+    result.rows += df.record_count;
+    result.bytes += df.file_size_in_bytes;
+    files.push_back(std::move(df));
+  }
+  result.data_files = static_cast<int64_t>(files.size());
+  if (files.empty() && options.mode == IngestMode::kAppend) {
+    result.metadata_location = table.metadata_location;
+    return result;  // nothing to commit; a new table keeps its (empty) definition
+  }
+
+  // Commit: the manifest of added files is written once; on a lost race the snapshot is rebuilt
+  // on the new base (appends always rebase; an overwrite replaces whatever is live then).
+  iceberg::WriteOperation op = options.mode == IngestMode::kAppend ? iceberg::WriteOperation::kAppend
+                                                                   : iceberg::WriteOperation::kOverwrite;
+  int64_t snapshot_id = iceberg::NewSnapshotId();
+  std::optional<iceberg::ManifestFile> added_manifest;
+  if (!files.empty()) {
+    auto m = iceberg::WriteAddedManifest(project.fs(), *table.metadata, snapshot_id, files);
+    if (!m.ok()) return fail(m.status().WithContext("writing manifest"));
+    added_manifest = *m;
+  }
+  auto fail_all = [&](const Status& st) {
+    if (added_manifest) (void)project.fs().Delete(added_manifest->manifest_path);
+    return fail(st);
+  };
+  constexpr int kMaxAttempts = 50;
+  std::mt19937_64 rng(std::random_device{}());
+  for (int attempt = 1;; ++attempt) {
+    result.commit_attempts = attempt;
+    auto pending = iceberg::ProduceSnapshot(project.fs(), *table.metadata, op, snapshot_id, added_manifest,
+                                            files, NowMs());
+    if (!pending.ok()) return fail_all(pending.status().WithContext("preparing snapshot"));
+    auto committed = CommitMetadata(project, table, pending->metadata);
+    if (committed.ok()) {
+      result.committed = true;
+      result.snapshot_id = snapshot_id;
+      result.metadata_location = committed->metadata_location;
+      return result;
+    }
+    DeleteFiles(project.fs(), pending->written_files);
+    Status cst = committed.status();
+    if (cst.code() == ErrorCode::kCommitStateUnknown) return cst;  // files may be referenced: keep
+    bool retry = cst.code() == ErrorCode::kCommitFailed || cst.code() == ErrorCode::kAlreadyExists;
+    if (!retry || attempt >= kMaxAttempts)
+      return fail_all(cst.WithContext(fmt::format("committing to {} after {} attempts", table_name, attempt)));
+    // Another writer won: reload, check the schema we wrote with is still current, go again.
+    auto reloaded = LoadTable(project, options.table);
+    if (!reloaded.ok()) return fail_all(reloaded.status());
+    if (reloaded->metadata->current_schema_id != table.metadata->current_schema_id)
+      return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
+    table = *reloaded;
+    std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+  }
+}
+
+}  // namespace ldp::services

@@ -1,0 +1,67 @@
+#pragma once
+// Ingest: any file source (Parquet, CSV, JSON; a file, a glob or a folder) into an Iceberg table,
+// as one atomic snapshot. Rows go from the source to Parquet data files inside DuckDB (COPY with
+// Iceberg field ids); ldp only writes the metadata around them.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ldp/catalog/catalog.h"
+#include "ldp/core/status.h"
+#include "ldp/engine/engine.h"
+#include "ldp/services/project.h"
+
+namespace ldp::services {
+
+enum class SourceFormat { kAuto, kParquet, kCsv, kJson };
+enum class IngestMode { kAppend, kOverwrite };
+
+Result<SourceFormat> ParseSourceFormat(const std::string& text);
+Result<IngestMode> ParseIngestMode(const std::string& text);
+
+/// A resolved file source: the files and their format.
+struct FileSource {
+  std::vector<std::string> files;  ///< local paths, sorted
+  SourceFormat format = SourceFormat::kParquet;
+  /// DuckDB table function call over the files, e.g. read_parquet(['a','b'], union_by_name=true).
+  std::string relation_sql;
+};
+
+/// Expands SOURCE (a file, a glob or a folder) and works out the format (from --format or the
+/// extension). NotFound names the path or pattern; InvalidArgument names an empty file or an
+/// unknown extension.
+Result<FileSource> ResolveFileSource(engine::Connection& conn, const std::string& source,
+                                     SourceFormat format);
+
+struct IngestOptions {
+  std::string source;
+  catalog::TableIdentifier table;
+  IngestMode mode = IngestMode::kAppend;
+  SourceFormat format = SourceFormat::kAuto;
+  /// Called with DuckDB's progress estimate (0..100) while data files are written.
+  std::function<void(double)> progress;
+};
+
+struct IngestResult {
+  catalog::TableIdentifier table;
+  bool created_table = false;
+  bool committed = false;        ///< false when the source had no rows and nothing changed
+  int64_t snapshot_id = 0;
+  int64_t rows = 0;
+  int64_t data_files = 0;
+  int64_t bytes = 0;
+  int source_files = 0;
+  int commit_attempts = 0;
+  std::string metadata_location;
+};
+
+/// Runs one ingest. On any error nothing becomes visible: no snapshot, no catalog row for a table
+/// that did not exist, and the files written for it are removed.
+Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const IngestOptions& options);
+
+/// Opens the DuckDB engine configured for a project (UTC session time zone, memory limit).
+Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project);
+
+}  // namespace ldp::services

@@ -1,0 +1,146 @@
+#include "ldp/services/project.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "ldp/catalog/sql/sql_catalog.h"
+
+namespace ldp::services {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kConfigFile = "ldp.yaml";
+
+std::string Absolute(const std::string& root, const std::string& p) {
+  fs::path path(p);
+  if (path.is_relative()) path = fs::path(root) / path;
+  return path.lexically_normal().string();
+}
+
+std::string DefaultConfigText(const std::string& name) {
+  return fmt::format(
+      "# ldp project configuration\n"
+      "name: {}\n"
+      "# Folder with the Iceberg tables (relative to this file, or absolute).\n"
+      "warehouse: warehouse\n"
+      "catalog:\n"
+      "  # sql = an embedded SQLite catalog with the JDBC / pyiceberg SqlCatalog layout\n"
+      "  type: sql\n"
+      "  uri: warehouse/catalog.db\n"
+      "  name: default\n"
+      "write:\n"
+      "  # Data files are split at about this size (table property write.target-file-size-bytes\n"
+      "  # overrides it per table).\n"
+      "  target-file-size-bytes: 536870912\n",
+      name);
+}
+
+}  // namespace
+
+std::string ResolveProjectDir(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  if (const char* env = std::getenv("LDP_PROJECT"); env && *env) return env;
+  return ".";
+}
+
+Result<ProjectConfig> Project::ParseConfig(const std::string& path) {
+  ProjectConfig c;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::ParserException& e) {
+    return InvalidArgument("{}:{}:{}: {}", path, e.mark.line + 1, e.mark.column + 1, e.msg);
+  } catch (const YAML::Exception& e) {
+    return IOError("reading {}: {}", path, e.what());
+  }
+  if (!root.IsMap()) return InvalidArgument("{}: expected a mapping at the top level", path);
+  auto str = [&](const YAML::Node& n, const char* field, std::string* out) -> Status {
+    if (!n) return Status::OK();
+    if (!n.IsScalar())
+      return InvalidArgument("{}:{}: field '{}' must be a string", path, n.Mark().line + 1, field);
+    *out = n.as<std::string>();
+    return Status::OK();
+  };
+  static const char* kKnown[] = {"name", "warehouse", "catalog", "write", "engine"};
+  for (const auto& kv : root) {
+    std::string key = kv.first.as<std::string>();
+    bool known = false;
+    for (const char* k : kKnown) known = known || key == k;
+    if (!known)
+      return InvalidArgument("{}:{}: unknown field '{}'", path, kv.first.Mark().line + 1, key);
+  }
+  LDP_RETURN_NOT_OK(str(root["name"], "name", &c.name));
+  LDP_RETURN_NOT_OK(str(root["warehouse"], "warehouse", &c.warehouse));
+  if (auto cat = root["catalog"]) {
+    if (!cat.IsMap()) return InvalidArgument("{}:{}: 'catalog' must be a mapping", path, cat.Mark().line + 1);
+    LDP_RETURN_NOT_OK(str(cat["type"], "catalog.type", &c.catalog_type));
+    LDP_RETURN_NOT_OK(str(cat["uri"], "catalog.uri", &c.catalog_uri));
+    LDP_RETURN_NOT_OK(str(cat["name"], "catalog.name", &c.catalog_name));
+    if (c.catalog_type != "sql")
+      return InvalidArgument("{}:{}: catalog.type '{}' is not supported (use: sql)", path,
+                             cat["type"].Mark().line + 1, c.catalog_type);
+  }
+  if (auto w = root["write"]) {
+    if (auto t = w["target-file-size-bytes"]) {
+      try {
+        c.target_file_size_bytes = t.as<int64_t>();
+      } catch (const YAML::Exception&) {
+        return InvalidArgument("{}:{}: write.target-file-size-bytes must be an integer", path,
+                               t.Mark().line + 1);
+      }
+      if (c.target_file_size_bytes <= 0)
+        return InvalidArgument("{}:{}: write.target-file-size-bytes must be positive", path, t.Mark().line + 1);
+    }
+  }
+  if (auto e = root["engine"]) {
+    LDP_RETURN_NOT_OK(str(e["memory-limit"], "engine.memory-limit", &c.memory_limit));
+  }
+  return c;
+}
+
+Result<std::unique_ptr<Project>> Project::Init(const std::string& dir, const std::string& name) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return IOError("creating project folder {}: {}", dir, ec.message());
+  std::string root = fs::absolute(dir).lexically_normal().string();
+  if (root.size() > 1 && root.back() == '/') root.pop_back();
+  std::string cfg = root + "/" + kConfigFile;
+  auto local = io::LocalFileSystem();
+  LDP_ASSIGN_OR_RAISE(bool exists, local->Exists(cfg));
+  if (exists) return AlreadyExists("{} already exists: this folder is already an ldp project", cfg);
+  std::string project_name = name.empty() ? fs::path(root).filename().string() : name;
+  if (project_name.empty()) project_name = "ldp";
+  LDP_RETURN_NOT_OK(local->WriteFile(cfg, DefaultConfigText(project_name)));
+  return Open(root);
+}
+
+Result<std::unique_ptr<Project>> Project::Open(const std::string& dir) {
+  std::error_code ec;
+  std::string root = fs::absolute(dir, ec).lexically_normal().string();
+  if (root.size() > 1 && root.back() == '/') root.pop_back();
+  std::string cfg = root + "/" + kConfigFile;
+  if (!fs::exists(cfg))
+    return NotFound("no ldp project in {} (missing {}): run `ldp init {}` first, or pass --project DIR",
+                    root, kConfigFile, dir);
+  LDP_ASSIGN_OR_RAISE(ProjectConfig config, ParseConfig(cfg));
+  std::unique_ptr<Project> p(new Project());
+  p->root_ = root;
+  p->config_ = config;
+  p->warehouse_ = Absolute(root, config.warehouse);
+  p->fs_ = io::LocalFileSystem();
+  LDP_RETURN_NOT_OK(p->fs_->CreateDirs(p->warehouse_));
+  std::string catalog_path = Absolute(root, config.catalog_uri);
+  LDP_RETURN_NOT_OK(p->fs_->CreateDirs(fs::path(catalog_path).parent_path().string()));
+  LDP_ASSIGN_OR_RAISE(auto cat, catalog::SqlCatalog::Open(catalog_path, config.catalog_name));
+  p->catalog_ = std::move(cat);
+  return p;
+}
+
+std::string Project::DefaultTableLocation(const catalog::TableIdentifier& id) const {
+  return io::ToFileUri(fmt::format("{}/{}.db/{}", warehouse_, catalog::NamespaceToString(id.ns), id.name));
+}
+
+}  // namespace ldp::services

@@ -1,0 +1,62 @@
+#pragma once
+// A project: a folder with `ldp.yaml` and a warehouse. Opening a project gives the catalog and the
+// file system every command works on.
+//
+// Thread-safety: a Project is used by one thread at a time (the catalog inside is thread-safe).
+
+#include <memory>
+#include <string>
+
+#include "ldp/catalog/catalog.h"
+#include "ldp/core/status.h"
+#include "ldp/io/file_system.h"
+
+namespace ldp::services {
+
+/// What ldp.yaml says.
+struct ProjectConfig {
+  std::string name = "ldp";
+  std::string warehouse = "warehouse";        ///< relative to the project folder, or absolute
+  std::string catalog_type = "sql";           ///< only "sql" for now
+  std::string catalog_uri = "warehouse/catalog.db";  ///< SQLite file, relative to the project
+  std::string catalog_name = "default";       ///< `catalog_name` column in the SQL catalog
+  int64_t target_file_size_bytes = 512LL * 1024 * 1024;
+  std::string memory_limit;                   ///< DuckDB memory_limit; empty = DuckDB's default
+};
+
+class Project {
+ public:
+  /// Creates ldp.yaml (unless present) and the warehouse with its catalog in `dir`.
+  /// AlreadyExists when `dir` already holds an ldp.yaml (init is not destructive).
+  static Result<std::unique_ptr<Project>> Init(const std::string& dir, const std::string& name = "");
+
+  /// Opens the project in `dir` (NotFound naming the folder when there is no ldp.yaml; the
+  /// message says to run `ldp init`).
+  static Result<std::unique_ptr<Project>> Open(const std::string& dir);
+
+  const std::string& root() const { return root_; }
+  const ProjectConfig& config() const { return config_; }
+  /// Absolute warehouse folder.
+  const std::string& warehouse() const { return warehouse_; }
+  catalog::Catalog& catalog() { return *catalog_; }
+  io::FileSystem& fs() { return *fs_; }
+
+  /// Default location of a new table: <warehouse>/<ns>.db/<name> as a file:// URI
+  /// (pyiceberg's layout).
+  std::string DefaultTableLocation(const catalog::TableIdentifier& id) const;
+
+ private:
+  Project() = default;
+  static Result<ProjectConfig> ParseConfig(const std::string& path);
+
+  std::string root_;
+  std::string warehouse_;
+  ProjectConfig config_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::shared_ptr<io::FileSystem> fs_;
+};
+
+/// Resolves the project folder: --project if given, else $LDP_PROJECT, else the current folder.
+std::string ResolveProjectDir(const std::string& flag_value);
+
+}  // namespace ldp::services

@@ -1,0 +1,319 @@
+#include "ldp/services/query.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "ldp/iceberg/scan.h"
+#include "ldp/services/tables.h"
+
+namespace ldp::services {
+using engine::QuoteIdent;
+using engine::QuoteLiteral;
+using json = nlohmann::json;
+
+namespace {
+
+struct TableRef {
+  std::string schema_name;
+  std::string table_name;
+  std::string alias;
+};
+
+struct RefKey {
+  std::string schema, table;
+  bool operator<(const RefKey& o) const { return schema != o.schema ? schema < o.schema : table < o.table; }
+};
+
+bool IsBuiltinSchema(const std::string& s) {
+  std::string l = s;
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char c) { return std::tolower(c); });
+  return l.empty() || l == "main" || l == "information_schema" || l == "pg_catalog" || l == "temp";
+}
+
+// Every BASE_TABLE node anywhere in the parsed statement.
+void CollectRefs(const json& j, std::vector<TableRef>* out) {
+  if (j.is_object()) {
+    auto t = j.find("type");
+    if (t != j.end() && t->is_string() && *t == "BASE_TABLE" && j.contains("table_name")) {
+      TableRef r;
+      r.schema_name = j.value("schema_name", "");
+      r.table_name = j.value("table_name", "");
+      r.alias = j.value("alias", "");
+      if (j.value("catalog_name", "").empty()) out->push_back(std::move(r));
+    }
+    for (const auto& [k, v] : j.items()) CollectRefs(v, out);
+  } else if (j.is_array()) {
+    for (const auto& v : j) CollectRefs(v, out);
+  }
+}
+
+// SELECT nodes that read exactly one base table, with their WHERE clause.
+void CollectFilters(const json& j, std::map<RefKey, std::vector<std::pair<std::string, const json*>>>* out) {
+  if (j.is_object()) {
+    if (j.value("type", "") == "SELECT_NODE") {
+      auto ft = j.find("from_table");
+      if (ft != j.end() && ft->is_object() && ft->value("type", "") == "BASE_TABLE") {
+        auto w = j.find("where_clause");
+        RefKey k{ft->value("schema_name", ""), ft->value("table_name", "")};
+        (*out)[k].push_back({ft->value("alias", ""), (w != j.end() && !w->is_null()) ? &*w : nullptr});
+      }
+    }
+    for (const auto& [k, v] : j.items()) CollectFilters(v, out);
+  } else if (j.is_array()) {
+    for (const auto& v : j) CollectFilters(v, out);
+  }
+}
+
+std::string LowerStr(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// The field a COLUMN_REF names, when it is a plain top-level column of the table.
+const iceberg::NestedField* ColumnOf(const json& e, const iceberg::Schema& schema, const std::string& alias,
+                                     const std::string& table_name) {
+  if (e.value("class", "") != "COLUMN_REF") return nullptr;
+  const auto& names = e["column_names"];
+  if (!names.is_array() || names.empty() || names.size() > 2) return nullptr;
+  std::string col = names.back().get<std::string>();
+  if (names.size() == 2) {
+    std::string q = LowerStr(names[0].get<std::string>());
+    if (q != LowerStr(alias.empty() ? table_name : alias)) return nullptr;
+  }
+  // DuckDB resolves identifiers case-insensitively.
+  const iceberg::NestedField* found = nullptr;
+  for (const auto& f : schema.fields()) {
+    if (LowerStr(f.name) == LowerStr(col)) {
+      if (found) return nullptr;  // ambiguous
+      found = &f;
+    }
+  }
+  if (!found || !found->type->is_primitive()) return nullptr;
+  return found;
+}
+
+// The text of a constant (possibly under a CAST), as DuckDB would render it.
+std::optional<std::string> ConstantText(const json& e) {
+  const json* c = &e;
+  if (c->value("class", "") == "CAST") {
+    if (c->value("try_cast", false)) return std::nullopt;
+    c = &(*c)["child"];
+  }
+  if (c->value("class", "") != "CONSTANT") return std::nullopt;
+  const json& v = (*c)["value"];
+  if (v.value("is_null", false)) return std::nullopt;
+  const json& val = v["value"];
+  std::string tid = v["type"].value("id", "");
+  if (val.is_string()) return val.get<std::string>();
+  if (val.is_boolean()) return val.get<bool>() ? "true" : "false";
+  if (tid == "DECIMAL" && val.is_number_integer()) {
+    int scale = v["type"]["type_info"].value("scale", 0);
+    std::string digits = std::to_string(val.get<int64_t>());
+    bool neg = !digits.empty() && digits[0] == '-';
+    if (neg) digits = digits.substr(1);
+    if (scale > 0) {
+      while (static_cast<int>(digits.size()) <= scale) digits = "0" + digits;
+      digits.insert(digits.size() - scale, ".");
+    }
+    return (neg ? "-" : "") + digits;
+  }
+  if (val.is_number_integer() || val.is_number_unsigned()) return val.dump();
+  if (val.is_number_float()) return val.dump();
+  return std::nullopt;
+}
+
+void ExtractPredicates(const json& e, const iceberg::Schema& schema, const std::string& alias,
+                       const std::string& table_name, std::vector<iceberg::ColumnPredicate>* out) {
+  using Op = iceberg::ColumnPredicate::Op;
+  std::string type = e.value("type", "");
+  if (type == "CONJUNCTION_AND") {
+    for (const auto& c : e["children"]) ExtractPredicates(c, schema, alias, table_name, out);
+    return;
+  }
+  auto literal = [&](const iceberg::NestedField* f, const json& c) -> std::optional<iceberg::Literal> {
+    auto text = ConstantText(c);
+    if (!text) return std::nullopt;
+    return iceberg::ParseLiteral(*f->type, *text);
+  };
+  static const std::map<std::string, std::pair<Op, Op>> kCmp = {
+      {"COMPARE_EQUAL", {Op::kEq, Op::kEq}},           {"COMPARE_LESSTHAN", {Op::kLt, Op::kGt}},
+      {"COMPARE_LESSTHANOREQUALTO", {Op::kLe, Op::kGe}}, {"COMPARE_GREATERTHAN", {Op::kGt, Op::kLt}},
+      {"COMPARE_GREATERTHANOREQUALTO", {Op::kGe, Op::kLe}}};
+  if (auto it = kCmp.find(type); it != kCmp.end()) {
+    const json& l = e["left"];
+    const json& r = e["right"];
+    if (auto f = ColumnOf(l, schema, alias, table_name)) {
+      if (auto v = literal(f, r)) out->push_back({f->id, it->second.first, {*v}});
+    } else if (auto f2 = ColumnOf(r, schema, alias, table_name)) {
+      if (auto v = literal(f2, l)) out->push_back({f2->id, it->second.second, {*v}});
+    }
+    return;
+  }
+  if (type == "COMPARE_BETWEEN") {
+    if (auto f = ColumnOf(e["input"], schema, alias, table_name)) {
+      if (auto lo = literal(f, e["lower"])) out->push_back({f->id, Op::kGe, {*lo}});
+      if (auto hi = literal(f, e["upper"])) out->push_back({f->id, Op::kLe, {*hi}});
+    }
+    return;
+  }
+  if (type == "COMPARE_IN") {
+    const auto& ch = e["children"];
+    if (ch.size() < 2) return;
+    auto f = ColumnOf(ch[0], schema, alias, table_name);
+    if (!f) return;
+    iceberg::ColumnPredicate p{f->id, Op::kIn, {}};
+    for (size_t i = 1; i < ch.size(); ++i) {
+      auto v = literal(f, ch[i]);
+      if (!v) return;  // one value we cannot read: the predicate cannot prune
+      p.values.push_back(*v);
+    }
+    out->push_back(std::move(p));
+    return;
+  }
+  if (type == "OPERATOR_IS_NULL" || type == "OPERATOR_IS_NOT_NULL") {
+    const auto& ch = e["children"];
+    if (ch.size() != 1) return;
+    if (auto f = ColumnOf(ch[0], schema, alias, table_name))
+      out->push_back({f->id, type == "OPERATOR_IS_NULL" ? Op::kIsNull : Op::kNotNull, {}});
+  }
+}
+
+std::string FileList(const std::vector<iceberg::DataFile>& files) {
+  std::string s = "[";
+  for (size_t i = 0; i < files.size(); ++i) s += (i ? ", " : "") + QuoteLiteral(io::ToLocalPath(files[i].file_path));
+  return s + "]";
+}
+
+// SQL for the rows of a planned scan, columns resolved by field id.
+std::string ScanSql(const iceberg::Schema& schema, const std::vector<iceberg::DataFile>& files) {
+  if (files.empty()) {
+    std::string cols;
+    for (const auto& f : schema.fields())
+      cols += (cols.empty() ? "" : ", ") +
+              fmt::format("CAST(NULL AS {}) AS {}", iceberg::ToDuckType(*f.type), QuoteIdent(f.name));
+    return fmt::format("SELECT {} LIMIT 0", cols);
+  }
+  return fmt::format("SELECT * FROM read_parquet({}, schema = {})", FileList(files),
+                     iceberg::DuckReadSchemaMap(schema));
+}
+
+Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, const catalog::TableIdentifier& id,
+                                 const std::string& schema_name, const std::string& table_name,
+                                 const std::vector<std::pair<std::string, const json*>>* filters) {
+  LDP_ASSIGN_OR_RAISE(LoadedTable t, LoadTable(project, id));
+  const iceberg::TableMetadata& md = *t.metadata;
+  iceberg::SchemaPtr schema = md.CurrentSchema();
+  std::vector<iceberg::ColumnPredicate> preds;
+  if (filters && filters->size() == 1 && (*filters)[0].second)
+    ExtractPredicates(*(*filters)[0].second, *schema, (*filters)[0].first, table_name, &preds);
+  const iceberg::Snapshot* snap = md.CurrentSnapshot();
+  auto plan = iceberg::PlanScan(project.fs(), md, snap, preds);
+  if (!plan.ok()) return plan.status().WithContext(fmt::format("planning scan of {}", id.ToString()));
+  LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", QuoteIdent(schema_name))));
+  LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", QuoteIdent(schema_name),
+                                             QuoteIdent(table_name), ScanSql(*schema, plan->files))));
+  TableScanInfo info;
+  info.table = id;
+  info.snapshot_id = snap ? snap->snapshot_id : 0;
+  info.planned_files = static_cast<int64_t>(plan->files.size());
+  info.total_files = plan->total_files;
+  info.predicates = static_cast<int>(preds.size());
+  return info;
+}
+
+}  // namespace
+
+Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Connection& conn, const std::string& sql) {
+  std::vector<TableScanInfo> out;
+  LDP_ASSIGN_OR_RAISE(auto ser, conn.QueryScalar(fmt::format("SELECT json_serialize_sql({})", QuoteLiteral(sql))));
+  json parsed = json::parse(ser.value_or("{}"), nullptr, false);
+  if (parsed.is_discarded()) return Internal("cannot read DuckDB's parse of the query");
+  std::vector<TableRef> refs;
+  std::map<RefKey, std::vector<std::pair<std::string, const json*>>> filters;
+  if (parsed.value("error", false)) {
+    std::string type = parsed.value("error_type", "");
+    std::string msg = parsed.value("error_message", "unknown error");
+    if (type == "parser") return InvalidArgument("SQL: {}", msg);
+    // Not a SELECT (COPY, CREATE ...): find catalog tables named in the text instead.
+    std::string lower = LowerStr(sql);
+    LDP_ASSIGN_OR_RAISE(auto namespaces, project.catalog().ListNamespaces({}));
+    for (const auto& ns : namespaces) {
+      LDP_ASSIGN_OR_RAISE(auto tables, project.catalog().ListTables(ns));
+      for (const auto& t : tables)
+        if (lower.find(LowerStr(t.ToString())) != std::string::npos)
+          refs.push_back({catalog::NamespaceToString(t.ns), t.name, ""});
+    }
+  } else {
+    CollectRefs(parsed, &refs);
+    CollectFilters(parsed, &filters);
+  }
+  std::map<RefKey, int> counts;
+  for (const auto& r : refs)
+    if (!IsBuiltinSchema(r.schema_name)) counts[{r.schema_name, r.table_name}]++;
+  for (const auto& [key, n] : counts) {
+    LDP_ASSIGN_OR_RAISE(catalog::Namespace ns, catalog::ParseNamespace(key.schema));
+    catalog::TableIdentifier id{ns, key.table};
+    auto f = filters.find(key);
+    // A table read in several places is not pruned: one view serves every reference.
+    const auto* flt = (n == 1 && f != filters.end()) ? &f->second : nullptr;
+    LDP_ASSIGN_OR_RAISE(TableScanInfo info, PrepareOne(project, conn, id, key.schema, key.table, flt));
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql) {
+  QueryOutcome out;
+  LDP_ASSIGN_OR_RAISE(out.scans, PrepareTables(project, conn, sql));
+  LDP_ASSIGN_OR_RAISE(out.result, conn.Query(sql));
+  return out;
+}
+
+Result<FileFormat> ParseFileFormat(const std::string& t) {
+  if (t == "csv") return FileFormat::kCsv;
+  if (t == "parquet") return FileFormat::kParquet;
+  if (t == "json" || t == "ndjson") return FileFormat::kJson;
+  return InvalidArgument("unknown format '{}' (use csv, parquet or json)", t);
+}
+
+namespace {
+Result<ExportResult> CopyTo(engine::Connection& conn, const std::string& select, const std::string& path,
+                            FileFormat format) {
+  std::string options;
+  switch (format) {
+    case FileFormat::kCsv: options = "FORMAT csv, HEADER true"; break;
+    case FileFormat::kParquet: options = "FORMAT parquet, COMPRESSION zstd"; break;
+    case FileFormat::kJson: options = "FORMAT json"; break;
+  }
+  LDP_ASSIGN_OR_RAISE(auto r, conn.Query(fmt::format("COPY ({}) TO {} ({})", select, QuoteLiteral(path), options)));
+  ExportResult out;
+  out.path = path;
+  out.format = format;
+  if (!r.rows.empty() && r.rows[0][0]) out.rows = std::stoll(*r.rows[0][0]);
+  return out;
+}
+}  // namespace
+
+Result<ExportResult> ExportTable(Project& project, engine::Connection& conn, const catalog::TableIdentifier& table,
+                                 const std::string& path, FileFormat format) {
+  std::string schema_name = catalog::NamespaceToString(table.ns);
+  LDP_ASSIGN_OR_RAISE(TableScanInfo info, PrepareOne(project, conn, table, schema_name, table.name, nullptr));
+  (void)info;
+  auto r = CopyTo(conn, fmt::format("SELECT * FROM {}.{}", QuoteIdent(schema_name), QuoteIdent(table.name)),
+                  path, format);
+  if (!r.ok()) return r.status().WithContext(fmt::format("exporting {} to {}", table.ToString(), path));
+  return r;
+}
+
+Result<ExportResult> ExportQuery(Project& project, engine::Connection& conn, const std::string& sql,
+                                 const std::string& path, FileFormat format) {
+  LDP_RETURN_NOT_OK(PrepareTables(project, conn, sql));
+  auto r = CopyTo(conn, sql, path, format);
+  if (!r.ok()) return r.status().WithContext(fmt::format("exporting query to {}", path));
+  return r;
+}
+
+}  // namespace ldp::services

@@ -1,0 +1,60 @@
+#pragma once
+// Queries: DuckDB SQL in which `ns.table` names an Iceberg table of the project's catalog.
+//
+// How names are found (docs/adr/0002-query-table-resolution.md): the SQL is parsed by DuckDB
+// itself (json_serialize_sql); every base-table reference whose schema part is a catalog
+// namespace becomes a temporary view over that table's planned data files, read with
+// read_parquet(schema = MAP{field id: ...}) so that columns resolve by field id. When a table is
+// referenced once, the conjuncts of its WHERE clause on plain columns prune data files by their
+// column bounds first.
+
+#include <string>
+#include <vector>
+
+#include "ldp/catalog/catalog.h"
+#include "ldp/core/status.h"
+#include "ldp/engine/engine.h"
+#include "ldp/services/project.h"
+
+namespace ldp::services {
+
+/// What planning did for one referenced table.
+struct TableScanInfo {
+  catalog::TableIdentifier table;
+  int64_t snapshot_id = 0;       ///< 0 = table has no snapshot
+  int64_t planned_files = 0;
+  int64_t total_files = 0;
+  int predicates = 0;            ///< predicates used for pruning
+};
+
+/// Creates views for every catalog table `sql` references. NoSuchTable / NoSuchNamespace name a
+/// reference that is not in the catalog; InvalidArgument carries DuckDB's parser error.
+Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Connection& conn,
+                                                 const std::string& sql);
+
+struct QueryOutcome {
+  engine::MaterializedResult result;
+  std::vector<TableScanInfo> scans;
+};
+
+/// Runs a query and materialises its result.
+Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql);
+
+/// Output formats for files and results.
+enum class FileFormat { kCsv, kParquet, kJson };
+Result<FileFormat> ParseFileFormat(const std::string& text);
+
+struct ExportResult {
+  int64_t rows = 0;
+  std::string path;
+  FileFormat format = FileFormat::kCsv;
+};
+
+/// Writes a table (or the result of a query) to a file.
+Result<ExportResult> ExportTable(Project& project, engine::Connection& conn,
+                                 const catalog::TableIdentifier& table, const std::string& path,
+                                 FileFormat format);
+Result<ExportResult> ExportQuery(Project& project, engine::Connection& conn, const std::string& sql,
+                                 const std::string& path, FileFormat format);
+
+}  // namespace ldp::services

@@ -1,0 +1,84 @@
+#include "ldp/services/tables.h"
+
+#include <chrono>
+
+namespace ldp::services {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<LoadedTable> LoadTable(Project& project, const catalog::TableIdentifier& id) {
+  auto loc = project.catalog().LoadTableLocation(id);
+  if (!loc.ok()) {
+    if (loc.status().code() == ErrorCode::kNoSuchTable) {
+      auto ns_exists = project.catalog().NamespaceExists(id.ns);
+      if (ns_exists.ok() && !*ns_exists)
+        return NoSuchNamespace("table {} does not exist: no namespace '{}' in catalog '{}'",
+                               id.ToString(), catalog::NamespaceToString(id.ns),
+                               project.catalog().name());
+    }
+    return loc.status();
+  }
+  LoadedTable t;
+  t.id = id;
+  t.metadata_location = *loc;
+  LDP_ASSIGN_OR_RAISE(std::string text, project.fs().ReadFile(t.metadata_location));
+  auto md = iceberg::TableMetadata::FromJsonString(text);
+  if (!md.ok()) return md.status().WithContext(fmt::format("table {}: metadata {}", id.ToString(), t.metadata_location));
+  t.metadata = *md;
+  return t;
+}
+
+Result<LoadedTable> CreateTable(Project& project, const catalog::TableIdentifier& id,
+                                iceberg::SchemaPtr schema, iceberg::PartitionSpec spec,
+                                std::map<std::string, std::string> properties) {
+  auto& cat = project.catalog();
+  LDP_ASSIGN_OR_RAISE(bool ns_exists, cat.NamespaceExists(id.ns));
+  if (!ns_exists) {
+    Status st = cat.CreateNamespace(id.ns, {});
+    if (!st.ok() && st.code() != ErrorCode::kAlreadyExists) return st;
+  }
+  LDP_ASSIGN_OR_RAISE(bool exists, cat.TableExists(id));
+  if (exists) return AlreadyExists("table {} already exists", id.ToString());
+  std::string location = project.DefaultTableLocation(id);
+  auto md = iceberg::TableMetadata::NewTable(location, std::move(schema), std::move(spec),
+                                             std::move(properties), NowMs());
+  std::string path = fmt::format("{}/metadata/{}", location, iceberg::MetadataFileName(0));
+  LDP_RETURN_NOT_OK(project.fs().WriteFileExclusive(path, md->ToJsonString()));
+  Status st = cat.CreateTable(id, path);
+  if (!st.ok()) {
+    (void)project.fs().Delete(path);
+    return st;
+  }
+  LoadedTable t;
+  t.id = id;
+  t.metadata_location = path;
+  t.metadata = md;
+  return t;
+}
+
+Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
+                                   std::shared_ptr<iceberg::TableMetadata> next) {
+  int version = iceberg::ParseMetadataVersion(base.metadata_location);
+  int next_version = version < 0 ? 1 : version + 1;
+  next->metadata_log.push_back({base.metadata->last_updated_ms, base.metadata_location});
+  std::string dir = base.metadata_location.substr(0, base.metadata_location.rfind('/'));
+  std::string path = fmt::format("{}/{}", dir, iceberg::MetadataFileName(next_version));
+  LDP_RETURN_NOT_OK(project.fs().WriteFileExclusive(path, next->ToJsonString()));
+  Status st = project.catalog().CommitTable(base.id, base.metadata_location, path);
+  if (!st.ok()) {
+    // Only a definite failure may remove the file: after CommitStateUnknown it may be current.
+    if (st.code() != ErrorCode::kCommitStateUnknown) (void)project.fs().Delete(path);
+    return st;
+  }
+  LoadedTable t;
+  t.id = base.id;
+  t.metadata_location = path;
+  t.metadata = std::move(next);
+  return t;
+}
+
+}  // namespace ldp::services

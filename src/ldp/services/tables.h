@@ -1,0 +1,44 @@
+#pragma once
+// Tables of a project: loading current metadata through the catalog, creating tables, and
+// committing new metadata with the catalog's compare-and-swap.
+//
+// Thread-safety: free functions; safe when each thread uses its own Project.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ldp/catalog/catalog.h"
+#include "ldp/core/status.h"
+#include "ldp/iceberg/table_metadata.h"
+#include "ldp/services/project.h"
+
+namespace ldp::services {
+
+struct LoadedTable {
+  catalog::TableIdentifier id;
+  std::string metadata_location;
+  iceberg::TableMetadataPtr metadata;
+};
+
+/// Loads a table's current metadata. NoSuchTable names the table (and says whether the namespace
+/// exists); IOError/InvalidArgument name the metadata file.
+Result<LoadedTable> LoadTable(Project& project, const catalog::TableIdentifier& id);
+
+/// Creates the namespace when missing, writes 00000-<uuid>.metadata.json and registers the table.
+/// AlreadyExists when the table exists (the metadata file written for it is removed again).
+Result<LoadedTable> CreateTable(Project& project, const catalog::TableIdentifier& id,
+                                iceberg::SchemaPtr schema, iceberg::PartitionSpec spec,
+                                std::map<std::string, std::string> properties);
+
+/// Writes `next` as the following metadata version of `base` (metadata-log extended) and swaps
+/// the catalog pointer. CommitFailed when another writer committed first; the written metadata
+/// file is removed again in that case.
+Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
+                                   std::shared_ptr<iceberg::TableMetadata> next);
+
+/// Milliseconds since the epoch (the wall clock used for snapshot timestamps).
+int64_t NowMs();
+
+}  // namespace ldp::services
