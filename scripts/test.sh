@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing (Debian packages, pinned DuckDB, npm readers used by the
+# interop tests), builds, and runs the whole suite with CTest (unit + integration + interop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh --test
+ctest --test-dir build --output-on-failure -j2 --timeout 900 "$@"
