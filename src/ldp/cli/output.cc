@@ -52,8 +52,10 @@ std::string RenderTable(const engine::MaterializedResult& r, size_t max_rows) {
     for (size_t c = 0; c < n; ++c) s += (c ? "-+-" : "") + std::string(width[c], '-');
     return s + "\n";
   };
-  for (size_t c = 0; c < n; ++c) out += (c ? " | " : "") + Pad(r.columns[c].name, width[c], false);
-  out += "\n" + rule();
+  std::string header;
+  for (size_t c = 0; c < n; ++c) header += (c ? " | " : "") + Pad(r.columns[c].name, width[c], false);
+  while (!header.empty() && header.back() == ' ') header.pop_back();
+  out += header + "\n" + rule();
   for (size_t i = 0; i < shown; ++i) {
     std::string line;
     for (size_t c = 0; c < n; ++c)

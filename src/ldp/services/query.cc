@@ -16,6 +16,22 @@ using json = nlohmann::json;
 
 namespace {
 
+// A string member of a JSON object, or "" when absent or not a string (json::value() throws on a
+// type mismatch, and DuckDB's tree uses "type" both for strings and for objects).
+std::string Str(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  return (it != j.end() && it->is_string()) ? it->get<std::string>() : "";
+}
+
+// A member of a JSON object, or null (operator[] on a const json must not see a missing key).
+const json& At(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
 struct TableRef {
   std::string schema_name;
   std::string table_name;
@@ -39,10 +55,10 @@ void CollectRefs(const json& j, std::vector<TableRef>* out) {
     auto t = j.find("type");
     if (t != j.end() && t->is_string() && *t == "BASE_TABLE" && j.contains("table_name")) {
       TableRef r;
-      r.schema_name = j.value("schema_name", "");
-      r.table_name = j.value("table_name", "");
-      r.alias = j.value("alias", "");
-      if (j.value("catalog_name", "").empty()) out->push_back(std::move(r));
+      r.schema_name = Str(j, "schema_name");
+      r.table_name = Str(j, "table_name");
+      r.alias = Str(j, "alias");
+      if (Str(j, "catalog_name").empty()) out->push_back(std::move(r));
     }
     for (const auto& [k, v] : j.items()) CollectRefs(v, out);
   } else if (j.is_array()) {
@@ -53,12 +69,12 @@ void CollectRefs(const json& j, std::vector<TableRef>* out) {
 // SELECT nodes that read exactly one base table, with their WHERE clause.
 void CollectFilters(const json& j, std::map<RefKey, std::vector<std::pair<std::string, const json*>>>* out) {
   if (j.is_object()) {
-    if (j.value("type", "") == "SELECT_NODE") {
+    if (Str(j, "type") == "SELECT_NODE") {
       auto ft = j.find("from_table");
-      if (ft != j.end() && ft->is_object() && ft->value("type", "") == "BASE_TABLE") {
+      if (ft != j.end() && ft->is_object() && Str(*ft, "type") == "BASE_TABLE") {
         auto w = j.find("where_clause");
-        RefKey k{ft->value("schema_name", ""), ft->value("table_name", "")};
-        (*out)[k].push_back({ft->value("alias", ""), (w != j.end() && !w->is_null()) ? &*w : nullptr});
+        RefKey k{Str(*ft, "schema_name"), Str(*ft, "table_name")};
+        (*out)[k].push_back({Str(*ft, "alias"), (w != j.end() && !w->is_null()) ? &*w : nullptr});
       }
     }
     for (const auto& [k, v] : j.items()) CollectFilters(v, out);
@@ -75,8 +91,8 @@ std::string LowerStr(std::string s) {
 // The field a COLUMN_REF names, when it is a plain top-level column of the table.
 const iceberg::NestedField* ColumnOf(const json& e, const iceberg::Schema& schema, const std::string& alias,
                                      const std::string& table_name) {
-  if (e.value("class", "") != "COLUMN_REF") return nullptr;
-  const auto& names = e["column_names"];
+  if (Str(e, "class") != "COLUMN_REF") return nullptr;
+  const auto& names = At(e, "column_names");
   if (!names.is_array() || names.empty() || names.size() > 2) return nullptr;
   std::string col = names.back().get<std::string>();
   if (names.size() == 2) {
@@ -98,19 +114,22 @@ const iceberg::NestedField* ColumnOf(const json& e, const iceberg::Schema& schem
 // The text of a constant (possibly under a CAST), as DuckDB would render it.
 std::optional<std::string> ConstantText(const json& e) {
   const json* c = &e;
-  if (c->value("class", "") == "CAST") {
-    if (c->value("try_cast", false)) return std::nullopt;
-    c = &(*c)["child"];
+  if (Str(*c, "class") == "CAST") {
+    if (c->contains("try_cast") && (*c)["try_cast"].is_boolean() && (*c)["try_cast"].get<bool>()) return std::nullopt;
+    c = &At(*c, "child");
   }
-  if (c->value("class", "") != "CONSTANT") return std::nullopt;
-  const json& v = (*c)["value"];
-  if (v.value("is_null", false)) return std::nullopt;
+  if (Str(*c, "class") != "CONSTANT") return std::nullopt;
+  if (!c->contains("value") || !(*c)["value"].is_object()) return std::nullopt;
+  const json& v = At(*c, "value");
+  if (v.contains("is_null") && v["is_null"].is_boolean() && v["is_null"].get<bool>()) return std::nullopt;
+  if (!v.contains("value") || !v.contains("type") || !v["type"].is_object()) return std::nullopt;
   const json& val = v["value"];
-  std::string tid = v["type"].value("id", "");
+  std::string tid = Str(v["type"], "id");
   if (val.is_string()) return val.get<std::string>();
   if (val.is_boolean()) return val.get<bool>() ? "true" : "false";
   if (tid == "DECIMAL" && val.is_number_integer()) {
-    int scale = v["type"]["type_info"].value("scale", 0);
+    const json& ti = At(At(v, "type"), "type_info");
+    int scale = (ti.is_object() && ti.contains("scale") && ti["scale"].is_number_integer()) ? ti["scale"].get<int>() : 0;
     std::string digits = std::to_string(val.get<int64_t>());
     bool neg = !digits.empty() && digits[0] == '-';
     if (neg) digits = digits.substr(1);
@@ -128,9 +147,9 @@ std::optional<std::string> ConstantText(const json& e) {
 void ExtractPredicates(const json& e, const iceberg::Schema& schema, const std::string& alias,
                        const std::string& table_name, std::vector<iceberg::ColumnPredicate>* out) {
   using Op = iceberg::ColumnPredicate::Op;
-  std::string type = e.value("type", "");
+  std::string type = Str(e, "type");
   if (type == "CONJUNCTION_AND") {
-    for (const auto& c : e["children"]) ExtractPredicates(c, schema, alias, table_name, out);
+    for (const auto& c : At(e, "children")) ExtractPredicates(c, schema, alias, table_name, out);
     return;
   }
   auto literal = [&](const iceberg::NestedField* f, const json& c) -> std::optional<iceberg::Literal> {
@@ -143,8 +162,8 @@ void ExtractPredicates(const json& e, const iceberg::Schema& schema, const std::
       {"COMPARE_LESSTHANOREQUALTO", {Op::kLe, Op::kGe}}, {"COMPARE_GREATERTHAN", {Op::kGt, Op::kLt}},
       {"COMPARE_GREATERTHANOREQUALTO", {Op::kGe, Op::kLe}}};
   if (auto it = kCmp.find(type); it != kCmp.end()) {
-    const json& l = e["left"];
-    const json& r = e["right"];
+    const json& l = At(e, "left");
+    const json& r = At(e, "right");
     if (auto f = ColumnOf(l, schema, alias, table_name)) {
       if (auto v = literal(f, r)) out->push_back({f->id, it->second.first, {*v}});
     } else if (auto f2 = ColumnOf(r, schema, alias, table_name)) {
@@ -153,14 +172,14 @@ void ExtractPredicates(const json& e, const iceberg::Schema& schema, const std::
     return;
   }
   if (type == "COMPARE_BETWEEN") {
-    if (auto f = ColumnOf(e["input"], schema, alias, table_name)) {
-      if (auto lo = literal(f, e["lower"])) out->push_back({f->id, Op::kGe, {*lo}});
-      if (auto hi = literal(f, e["upper"])) out->push_back({f->id, Op::kLe, {*hi}});
+    if (auto f = ColumnOf(At(e, "input"), schema, alias, table_name)) {
+      if (auto lo = literal(f, At(e, "lower"))) out->push_back({f->id, Op::kGe, {*lo}});
+      if (auto hi = literal(f, At(e, "upper"))) out->push_back({f->id, Op::kLe, {*hi}});
     }
     return;
   }
   if (type == "COMPARE_IN") {
-    const auto& ch = e["children"];
+    const auto& ch = At(e, "children");
     if (ch.size() < 2) return;
     auto f = ColumnOf(ch[0], schema, alias, table_name);
     if (!f) return;
@@ -174,7 +193,7 @@ void ExtractPredicates(const json& e, const iceberg::Schema& schema, const std::
     return;
   }
   if (type == "OPERATOR_IS_NULL" || type == "OPERATOR_IS_NOT_NULL") {
-    const auto& ch = e["children"];
+    const auto& ch = At(e, "children");
     if (ch.size() != 1) return;
     if (auto f = ColumnOf(ch[0], schema, alias, table_name))
       out->push_back({f->id, type == "OPERATOR_IS_NULL" ? Op::kIsNull : Op::kNotNull, {}});
@@ -233,9 +252,9 @@ Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Conne
   if (parsed.is_discarded()) return Internal("cannot read DuckDB's parse of the query");
   std::vector<TableRef> refs;
   std::map<RefKey, std::vector<std::pair<std::string, const json*>>> filters;
-  if (parsed.value("error", false)) {
-    std::string type = parsed.value("error_type", "");
-    std::string msg = parsed.value("error_message", "unknown error");
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_boolean() && parsed["error"].get<bool>()) {
+    std::string type = Str(parsed, "error_type");
+    std::string msg = Str(parsed, "error_message");
     if (type == "parser") return InvalidArgument("SQL: {}", msg);
     // Not a SELECT (COPY, CREATE ...): find catalog tables named in the text instead.
     std::string lower = LowerStr(sql);

@@ -195,7 +195,7 @@ TEST(EncodeLiteralTest, RoundTripsEveryType) {
       {P(TypeId::kTime), "23:59:59.999999"},
       {P(TypeId::kTimestamp), "1900-01-01 00:00:00.000001"},
       {P(TypeId::kTimestampTz), "2023-06-30 12:00:00+00"},
-      {P(TypeId::kTimestampNs), "2262-04-11 23:47:16.854775807"},
+      {P(TypeId::kTimestampNs), "2262-04-11 23:47:16.854775806"},
       {P(TypeId::kString), "日本語"},
       {P(TypeId::kUuid), "00000000-0000-0000-0000-000000000001"},
       {Type::Fixed(3), R"(\x00\x01\x02)"},
