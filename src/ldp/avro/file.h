@@ -77,8 +77,9 @@ class Writer {
 };
 
 /// Reads an Object Container File held in memory, decoding datums with the writer's schema from
-/// the header. Every error is InvalidArgument and names the file and what is wrong (bad magic,
-/// unknown codec, truncated block, wrong sync marker, ...).
+/// the header. Errors name the file and what is wrong: InvalidArgument for bad magic, a bad
+/// header schema, truncated or corrupt blocks, a wrong sync marker; NotImplemented for codecs
+/// other than null and deflate (and recursive schemas).
 class Reader {
  public:
   /// Parses the header. `file_name` is used in error messages only.

@@ -145,7 +145,10 @@ const std::vector<TaxiColumn>& TaxiColumns() {
   return kColumns;
 }
 
-Result<std::string> TaxiMonthQuery(const TaxiOptions& o) {
+namespace {
+
+// The query over `row_source`, a relation with one BIGINT column `i` holding 0..rows-1 in order.
+Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source) {
   if (o.rows < 0) return InvalidArgument("taxi rows must be >= 0, got {}", o.rows);
   if (o.year < 1900 || o.year > 9999) return InvalidArgument("taxi year {} is out of range", o.year);
   if (o.month < 1 || o.month > 12) return InvalidArgument("taxi month {} is out of range", o.month);
@@ -211,9 +214,9 @@ Result<std::string> TaxiMonthQuery(const TaxiOptions& o) {
 
   std::string sql;
   sql += fmt::format(
-      "WITH r AS (SELECT i, hash(i, CAST({} AS UBIGINT)) AS h FROM range({}) t(i)),\n"
+      "WITH r AS (SELECT i, hash(i, CAST({} AS UBIGINT)) AS h FROM {}),\n"
       "s0 AS (\n  SELECT i{}\n  FROM r\n),\n",
-      o.seed, o.rows, uniforms);
+      o.seed, row_source, uniforms);
   // Where in the month: day, hour within the day, second within the hour.
   sql += fmt::format("s1 AS (SELECT *, (i + {}) / {} AS q FROM s0),\n", u(kTimeInSlot), n);
   sql += fmt::format("s2 AS (SELECT *, {} AS d FROM s1),\n", Pick("q", day_choices));
@@ -378,16 +381,31 @@ Result<std::string> TaxiMonthQuery(const TaxiOptions& o) {
   return sql;
 }
 
+}  // namespace
+
+Result<std::string> TaxiMonthQuery(const TaxiOptions& options) {
+  return BuildQuery(options, fmt::format("range({}) t(i)", options.rows));
+}
+
 Status GenerateTaxiMonth(engine::Connection& conn, const TaxiOptions& options,
                          const std::string& parquet_path, const engine::ProgressCallback& progress) {
   if (parquet_path.empty()) return InvalidArgument("taxi month: empty output path");
-  LDP_ASSIGN_OR_RAISE(std::string query, TaxiMonthQuery(options));
+  // range() is a single-threaded source, so the rows are numbered into a temporary table first:
+  // its scan runs on every thread and still hands the COPY its rows in order (the output is the
+  // same bytes either way; the unit test checks it).
+  constexpr std::string_view kRowIds = "ldp_demo_taxi_row_ids";
+  LDP_ASSIGN_OR_RAISE(std::string query, BuildQuery(options, fmt::format("temp.main.{} t", kRowIds)));
+  LDP_RETURN_NOT_OK_CTX(
+      conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} AS SELECT range AS i FROM range({})",
+                               kRowIds, options.rows)),
+      "numbering taxi rows");
   std::string copy = fmt::format(
       "COPY (\n{}\n) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576)", query,
       engine::QuoteLiteral(parquet_path));
   Status st = progress ? conn.ExecuteWithProgress(copy, progress) : conn.Execute(copy);
+  Status dropped = conn.Execute(fmt::format("DROP TABLE IF EXISTS temp.main.{}", kRowIds));
   if (!st.ok()) return st.WithContext(fmt::format("writing taxi month to {}", parquet_path));
-  return Status::OK();
+  return dropped;
 }
 
 }  // namespace ldp::demo

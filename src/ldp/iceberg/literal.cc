@@ -20,9 +20,6 @@ using internal::DaysFromCivil;
 using internal::FloorDiv;
 using internal::FloorMod;
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerDay = 86'400LL * kMicrosPerSecond;
-
 // DuckDB's special values: date 'infinity' is INT32_MAX days, timestamp 'infinity' INT64_MAX.
 constexpr int64_t kDateInfinity = std::numeric_limits<int32_t>::max();
 constexpr int64_t kTimestampInfinity = std::numeric_limits<int64_t>::max();
@@ -521,7 +518,8 @@ std::optional<Literal> ParseLiteral(const Type& type, const std::string& text) {
       }
       Cursor c{t};
       auto d = ParseDatePart(c);
-      if (!d || !c.done()) return std::nullopt;
+      // Iceberg dates are 32-bit day counts.
+      if (!d || !c.done() || *d < -kDateInfinity || *d > kDateInfinity) return std::nullopt;
       lit.value = *d;
       return lit;
     }

@@ -36,7 +36,9 @@ struct Literal {
 /// text does not parse as the type.
 std::optional<Literal> ParseLiteral(const Type& type, const std::string& text);
 
-/// Renders a literal the way DuckDB prints it (inverse of ParseLiteral for valid values).
+/// Renders a literal the way DuckDB prints it (inverse of ParseLiteral for valid values);
+/// timestamptz in UTC ("+00"). REQUIRES (here and below): `lit.value` holds the alternative
+/// listed above for its type.
 std::string LiteralToText(const Literal& lit);
 
 /// Appendix D binary form: int/date 4-byte LE, long/time/timestamp 8-byte LE, float 4-byte and

@@ -89,7 +89,7 @@ template <typename J>
 J MetadataToJsonT(const TableMetadata& m) {
   J j;
   j["format-version"] = m.format_version;
-  j["table-uuid"] = m.table_uuid;
+  if (!m.table_uuid.empty() || m.format_version >= 2) j["table-uuid"] = m.table_uuid;
   j["location"] = m.location;
   j["last-sequence-number"] = m.last_sequence_number;
   j["last-updated-ms"] = m.last_updated_ms;
@@ -98,6 +98,11 @@ J MetadataToJsonT(const TableMetadata& m) {
   J schemas = J::array();
   for (const auto& s : m.schemas) schemas.push_back(internal::SchemaToJsonT<J>(*s));
   j["schemas"] = std::move(schemas);
+  if (m.format_version == 1) {
+    // v1 readers need the single current schema and default spec as well.
+    if (SchemaPtr current = m.CurrentSchema()) j["schema"] = internal::SchemaToJsonT<J>(*current);
+    if (const PartitionSpec* spec = m.DefaultSpec()) j["partition-spec"] = PartitionSpecToJsonT<J>(*spec)["fields"];
+  }
   j["default-spec-id"] = m.default_spec_id;
   J specs = J::array();
   for (const auto& s : m.partition_specs) specs.push_back(PartitionSpecToJsonT<J>(s));

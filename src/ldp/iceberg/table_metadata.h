@@ -83,7 +83,8 @@ struct MetadataLogEntry {
 };
 
 /// The whole metadata document. Readers accept format versions 1 and 2 (v1's `schema` and
-/// `partition-spec` fields are turned into lists); writers emit v2 only.
+/// `partition-spec` fields are turned into lists); new tables are v2; metadata read as v1
+/// is written back as v1 (with `schema` and `partition-spec` too).
 struct TableMetadata {
   int format_version = 2;
   std::string table_uuid;

@@ -44,12 +44,10 @@ bool IsTimestamp(TypeId id) {
 
 bool IsNanos(TypeId id) { return id == TypeId::kTimestampNs || id == TypeId::kTimestampTzNs; }
 
-/// Micros since the epoch of a timestamp literal (nanos floored), or of a date's midnight.
+/// Micros since the epoch of a timestamp literal (nanos floored).
 std::optional<int64_t> EpochMicros(const Type& type, const Literal& v) {
-  if (!std::holds_alternative<int64_t>(v.value)) return std::nullopt;
+  if (!std::holds_alternative<int64_t>(v.value) || !IsTimestamp(type.id())) return std::nullopt;
   int64_t x = std::get<int64_t>(v.value);
-  if (type.id() == TypeId::kDate) return x * kMicrosPerDay;
-  if (!IsTimestamp(type.id())) return std::nullopt;
   return IsNanos(type.id()) ? FloorDiv(x, 1000) : x;
 }
 

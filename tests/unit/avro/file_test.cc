@@ -5,6 +5,7 @@
 #include <random>
 
 #include "ldp/avro/encoding.h"
+#include "testing/python_avro.h"
 #include "testing/temp_dir.h"
 
 namespace ldp::avro {
@@ -227,6 +228,50 @@ TEST(FileTest, InflateAndDeflateAreRawDeflate) {
   ASSERT_OK_AND_ASSIGN(std::string empty, DeflateRaw(""));
   ASSERT_OK_AND_ASSIGN(std::string empty_back, InflateRaw(empty));
   EXPECT_EQ(empty_back, "");
+}
+
+TEST(FileTest, PythonAvroReadsEveryType) {
+  if (!testing::HavePythonAvro()) FAIL() << testing::kPythonAvroMissing;
+  testing::TempDir dir;
+  for (Codec codec : {Codec::kNull, Codec::kDeflate}) {
+    WriterOptions opts;
+    opts.codec = codec;
+    opts.block_size = 200;  // several blocks
+    opts.metadata = {{"format-version", "2"}};
+    const std::string path = dir.Join(std::string(CodecName(codec)) + ".avro");
+    {
+      std::string bytes = WriteFile(Samples(10), opts);
+      FILE* f = std::fopen(path.c_str(), "wb");
+      ASSERT_NE(f, nullptr);
+      ASSERT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
+      std::fclose(f);
+    }
+    ASSERT_OK_AND_ASSIGN(auto dump, testing::DumpWithPythonAvro(path));
+    EXPECT_EQ(dump["metadata"]["format-version"], "2");
+    EXPECT_EQ(dump["metadata"]["avro.codec"], std::string(CodecName(codec)));
+    EXPECT_EQ(dump["schema"]["fields"][10]["type"]["element-id"], 133);
+    EXPECT_EQ(dump["schema"]["fields"][14]["type"]["items"]["fields"][0]["field-id"], 1);
+    const auto& recs = dump["records"];
+    ASSERT_EQ(recs.size(), 10u);
+    const auto& r = recs[7];
+    EXPECT_TRUE(r["n"].is_null());
+    EXPECT_EQ(r["b"], false);
+    EXPECT_EQ(r["i"], 7 * 7 - 1000);
+    EXPECT_EQ(r["l"], 7 * 1'000'000'007LL);
+    EXPECT_EQ(r["f"], 1.75);
+    EXPECT_EQ(r["d"], -0.875);
+    EXPECT_EQ(r["by"]["hex"], "0001ff37");
+    EXPECT_EQ(r["s"], "héllo 7");
+    EXPECT_EQ(r["fx"]["hex"], "01020307");
+    EXPECT_EQ(r["e"], "GREEN");
+    EXPECT_EQ(r["a"][2], std::numeric_limits<int64_t>::min());
+    EXPECT_EQ(r["m"]["n7"], "");
+    EXPECT_EQ(r["u"], "opt");
+    EXPECT_TRUE(recs[6]["u"].is_null());
+    EXPECT_EQ(r["date"], "2022-01-15");  // day 19007
+    EXPECT_EQ(r["kv"][0]["value"]["hex"], "00");
+    EXPECT_EQ(r["rec"]["x"], 1.5);
+  }
 }
 
 // ---------------------------------------------------------------- corrupt input

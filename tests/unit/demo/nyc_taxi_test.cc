@@ -251,6 +251,19 @@ TEST(NycTaxiDeterminismTest, SameSeedSameBytesAcrossThreadCounts) {
   std::string a = ReadBytes(paths[0]);
   EXPECT_FALSE(a.empty());
   EXPECT_TRUE(a == ReadBytes(paths[1])) << "same seed, different bytes with 1 and 4 threads";
+
+  // The public query over a plain range() gives the same file as GenerateTaxiMonth.
+  engine::DatabaseOptions db_options;
+  db_options.threads = 3;
+  ASSERT_OK_AND_ASSIGN(auto db, engine::Database::Open(db_options));
+  ASSERT_OK_AND_ASSIGN(auto conn, db->Connect());
+  options.seed = 42;
+  ASSERT_OK_AND_ASSIGN(std::string query, TaxiMonthQuery(options));
+  std::string plain = dir.Join("plain.parquet");
+  ASSERT_OK(conn->Execute(fmt::format(
+      "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576)", query,
+      engine::QuoteLiteral(plain))));
+  EXPECT_TRUE(a == ReadBytes(plain)) << "TaxiMonthQuery and GenerateTaxiMonth differ";
 }
 
 TEST(NycTaxiOptionsTest, RejectsBadOptions) {

@@ -81,6 +81,7 @@ TEST(ParseLiteralTest, DatesAndTimes) {
   EXPECT_FALSE(ParseLiteral(*P(TypeId::kDate), "2001-02-29"));
   EXPECT_FALSE(ParseLiteral(*P(TypeId::kDate), "2001-13-01"));
   EXPECT_FALSE(ParseLiteral(*P(TypeId::kDate), "2001-01-01x"));
+  EXPECT_FALSE(ParseLiteral(*P(TypeId::kDate), "99999999-01-01"));  // beyond 32-bit days
   // DuckDB's BC rendering: 45 BC is astronomical year -44.
   EXPECT_EQ(ParseInt64(TypeId::kDate, "0045-03-15 (BC)"), ParseInt64(TypeId::kDate, "-0044-03-15"));
   EXPECT_EQ(ParseInt64(TypeId::kTime, "12:30:00"), (12 * 3600 + 30 * 60) * 1000000LL);

@@ -207,6 +207,13 @@ TEST(TableMetadataTest, ReadsV1WithFallbacks) {
   EXPECT_TRUE(m->CurrentSnapshot()->manifest_list.empty());
   EXPECT_EQ(m->refs.at("main").snapshot_id, 1);  // implied by current-snapshot-id
   EXPECT_TRUE(m->table_uuid.empty());
+  // Written back as v1, it keeps the v1 fields and reads the same.
+  json j = m->ToJson();
+  EXPECT_FALSE(j.contains("table-uuid"));
+  EXPECT_EQ(j["schema"]["fields"].size(), 2u);
+  EXPECT_EQ(j["partition-spec"][0]["field-id"], 1000);
+  ASSERT_OK_AND_ASSIGN(auto again, TableMetadata::FromJson(j));
+  EXPECT_EQ(again->ToJson(), j);
 }
 
 TEST(TableMetadataTest, NoCurrentSnapshotAsMinusOneNullOrAbsent) {
