@@ -128,23 +128,27 @@ TEST_F(CliErrors, CorruptParquet) {
 TEST_F(CliErrors, MalformedCsvRowDeepInTheFile) {
   // 30000 good rows (beyond DuckDB's sniffing sample), then one bad row, then more good rows.
   constexpr int kBadLine = 30002;  // line 1 is the header
-  auto make = [&](const std::string& name, const std::string& bad_row) {
+  // `quoted` puts every name in quotes, so that DuckDB's sniffer settles on '"' as the quote.
+  auto make = [&](const std::string& name, const std::string& bad_row, bool quoted) {
+    auto row = [&](int i) {
+      return quoted ? fmt::format("{},\"n,{}\",{}\n", i, i, i / 4) : fmt::format("{},n{},{}\n", i, i, i / 4);
+    };
     std::string text = "id,name,v\n";
-    for (int i = 0; i < 30000; ++i) text += fmt::format("{},n{},{}\n", i, i, i / 4);
+    for (int i = 0; i < 30000; ++i) text += row(i);
     text += bad_row + "\n";
-    for (int i = 30001; i < 30100; ++i) text += fmt::format("{},n{},{}\n", i, i, i / 4);
+    for (int i = 30001; i < 30100; ++i) text += row(i);
     std::string path = tmp_.Join(name);
     WriteFile(path, text);
     return path;
   };
   {
     SCOPED_TRACE("too many fields");
-    std::string path = make("extra_fields.csv", "30000,n30000,7500,surplus,fields");
+    std::string path = make("extra_fields.csv", "30000,n30000,7500,surplus,fields", false);
     ExpectIngestFailure(path, {path, std::to_string(kBadLine)});
   }
   {
     SCOPED_TRACE("unterminated quote");
-    std::string path = make("open_quote.csv", "30000,\"n30000,7500");
+    std::string path = make("open_quote.csv", "30000,\"n30000,7500", true);
     ExpectIngestFailure(path, {path, std::to_string(kBadLine)});
   }
 }

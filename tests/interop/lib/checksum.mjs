@@ -27,9 +27,12 @@
 //   fixed[n]             lowercase hex                          lower(hex(c))
 // No checksum (null on both sides; non_null still compared) for decimal (hyparquet turns it into an
 // inexact JS number), binary (hyparquet decodes it as UTF-8 text) and nested types.
-import { createHash } from 'node:crypto'
+import * as md5 from './md5.mjs'
 
-const MASK64 = (1n << 64n) - 1n
+const TWO32 = 4294967296
+// Per column, the md5 words of up to this many distinct renderings are remembered: most columns
+// repeat a few values (flags, surcharges, zone ids).
+const CACHE_LIMIT = 65536
 
 /** DuckDB's CAST(DOUBLE AS VARCHAR) text for a JS number. */
 export function renderDouble(x) {
@@ -37,6 +40,12 @@ export function renderDouble(x) {
   if (x === Infinity) return 'inf'
   if (x === -Infinity) return '-inf'
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
+  const ax = Math.abs(x)
+  if (ax >= 1e-4 && ax < 1e16) {
+    // Both use fixed notation here; DuckDB always shows a decimal point.
+    const s = String(x)
+    return s.includes('.') ? s : s + '.0'
+  }
   const sign = x < 0 ? '-' : ''
   // String() gives the shortest digits that round-trip (the closest such when there is a choice),
   // as DuckDB does; only the layout differs. Take the digits and the decimal exponent from it.
@@ -116,24 +125,49 @@ export class ColumnChecksum {
   constructor(type) {
     this.rule = checksumRule(type)
     this.nonNull = 0
-    this.sum = this.rule.render ? 0n : undefined
+    this.exact = this.rule.render !== undefined
+    // The 64-bit sum as two 32-bit halves kept in doubles, carried at the end.
+    this.lo = 0
+    this.hi = 0
+    this.cache = new Map()
   }
 
   add(value) {
     if (value === null || value === undefined) return
     this.nonNull++
-    if (this.sum === undefined) return
+    if (!this.exact) return
     const text = this.rule.render(value)
     if (text === undefined) {
-      this.sum = undefined  // a value this reader cannot render exactly
+      this.exact = false  // a value this reader cannot render exactly
       return
     }
-    const digest = createHash('md5').update(text, 'utf8').digest()
-    this.sum = (this.sum + digest.readBigUInt64LE(0)) & MASK64
+    let words = this.cache.get(text)
+    if (words === undefined) {
+      md5.md5First8(text)
+      words = [md5.lo, md5.hi]
+      if (this.cache.size < CACHE_LIMIT) this.cache.set(text, words)
+    }
+    this.lo += words[0]
+    this.hi += words[1]
+    if (this.lo >= TWO32 * 1024) this.carry()  // stay far below 2^53
+    if (this.hi >= TWO32 * 1024) this.hi %= TWO32
+  }
+
+  carry() {
+    this.hi += Math.floor(this.lo / TWO32)
+    this.lo %= TWO32
+    this.hi %= TWO32
+  }
+
+  /** The checksum as a decimal string, or null when it is not exact for this reader. */
+  checksum() {
+    if (!this.exact) return null
+    this.carry()
+    return ((BigInt(this.hi) << 32n) + BigInt(this.lo)).toString()
   }
 
   toJSON() {
-    return { non_null: this.nonNull, checksum: this.sum === undefined ? null : this.sum.toString() }
+    return { non_null: this.nonNull, checksum: this.checksum() }
   }
 }
 

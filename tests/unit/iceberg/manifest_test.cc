@@ -685,6 +685,18 @@ TEST_F(ManifestTest, PythonAvroReadsManifestAndList) {
   EXPECT_EQ(row["partitions"][1]["upper_bound"]["hex"], Hex(LE32(19000)));
   EXPECT_EQ(row["partitions"][2]["upper_bound"]["hex"], "3039");
   EXPECT_EQ(row["partitions"][3]["upper_bound"]["hex"], Hex("x"));
+
+  // Unpartitioned: an empty r102 record and an empty partitions list.
+  const std::string upath = dir_.Join("metadata/unpartitioned.avro");
+  ASSERT_OK_AND_ASSIGN(ManifestFile umf,
+                       WriteManifest(*fs_, upath, Options({}),
+                                     {Entry(ManifestEntryStatus::kAdded, File("u", {}))}));
+  ASSERT_OK_AND_ASSIGN(auto u, testing::DumpWithPythonAvro(upath));
+  ASSERT_EQ(u["records"].size(), 1u);
+  EXPECT_TRUE(u["records"][0]["data_file"]["partition"].empty());
+  ASSERT_OK(WriteManifestList(*fs_, lpath, lo, {umf}));
+  ASSERT_OK_AND_ASSIGN(l, testing::DumpWithPythonAvro(lpath));
+  EXPECT_TRUE(l["records"][0]["partitions"].empty());
 }
 
 }  // namespace
