@@ -57,7 +57,8 @@ void PrintResult(duckdb_result* r, bool header) {
 }
 
 int Usage() {
-  std::fprintf(stderr, "usage: ldp_duckdb_sql [--db PATH] [--threads N] [--no-header] SQL [SQL...]\n");
+  std::fprintf(stderr,
+               "usage: ldp_duckdb_sql [--db PATH] [--threads N] [--no-header] SQL [SQL...]\n");
   return 2;
 }
 
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
   duckdb_set_config(config, "autoinstall_known_extensions", "false");
   duckdb_database db;
   char* err = nullptr;
-  if (duckdb_open_ext(db_path.empty() ? nullptr : db_path.c_str(), &db, config, &err) != DuckDBSuccess) {
+  if (duckdb_open_ext(db_path.empty() ? nullptr : db_path.c_str(), &db, config, &err) !=
+      DuckDBSuccess) {
     std::fprintf(stderr, "ldp_duckdb_sql: cannot open database: %s\n", err ? err : "unknown error");
     if (err) duckdb_free(err);
     duckdb_destroy_config(&config);

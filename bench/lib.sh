@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # bench_failed, BEST_* are read by the scripts
 # Shared by bench/*.sh (sourced, not run). Whole-process timings with /usr/bin/time: wall seconds
 # and peak RSS, best (lowest wall) of $RUNS runs, each run after an untimed preparation step.
 #
@@ -26,7 +26,6 @@ mkdir -p "$WORK/logs"
 
 declare -A BEST_WALL BEST_RSS
 # Set to 1 when a measured command or its preparation fails; the scripts exit with it.
-# shellcheck disable=SC2034
 bench_failed=0
 
 need_tools() {

@@ -211,8 +211,11 @@ TEST_F(CliEndToEnd, CsvAndJsonSources) {
     SCOPED_TRACE(c.file);
     std::string path = tmp_.Join(c.file);
     Copy(select, path, c.copy_options);
-    if (c.file == "in_array.json") ASSERT_EQ(ReadFile(path).substr(0, 1), "[");
-    if (c.file == "in.json") ASSERT_EQ(ReadFile(path).substr(0, 1), "{");
+    if (c.file == "in_array.json") {
+      ASSERT_EQ(ReadFile(path).substr(0, 1), "[");
+    } else if (c.file == "in.json") {
+      ASSERT_EQ(ReadFile(path).substr(0, 1), "{");
+    }
     auto ing = Ingest(path, c.table);
     std::string relation = c.read + "(" + engine::QuoteLiteral(path) + ")";
     EXPECT_EQ(ing.value("rows", -1), Count(relation));

@@ -8,8 +8,8 @@
 namespace ldp::demo {
 namespace {
 
-// Independent random streams, one per decision. Each row draws U(stream) =
-// hash(row, stream, seed) mapped to (0,1); adding a stream never changes the others.
+// Independent random streams, one per decision: column u<k> of a row is a uniform draw in (0,1)
+// derived from hash(row, seed) and k alone, so adding a stream never changes the others.
 enum Stream : int {
   kTimeInSlot = 0,
   kTimeJitter,
@@ -80,7 +80,8 @@ std::string DoubleList(const std::vector<double>& v) {
 // joins, which cost more than a lookup and would add an operator between the range and the COPY.
 std::string BoolList(const std::vector<bool>& v) {
   std::string out = "CAST([";
-  for (size_t k = 0; k < v.size(); ++k) out += std::string(k ? ", " : "") + (v[k] ? "true" : "false");
+  for (size_t k = 0; k < v.size(); ++k)
+    out += std::string(k ? ", " : "") + (v[k] ? "true" : "false");
   return out + "] AS BOOLEAN[])";
 }
 
@@ -131,17 +132,25 @@ int64_t EpochSeconds(int year, int month, int day) {
 }  // namespace
 
 const std::vector<TaxiColumn>& TaxiColumns() {
-  static const std::vector<TaxiColumn> kColumns = {
-      {"VendorID", "BIGINT"},           {"tpep_pickup_datetime", "TIMESTAMP"},
-      {"tpep_dropoff_datetime", "TIMESTAMP"}, {"passenger_count", "DOUBLE"},
-      {"trip_distance", "DOUBLE"},      {"RatecodeID", "DOUBLE"},
-      {"store_and_fwd_flag", "VARCHAR"}, {"PULocationID", "BIGINT"},
-      {"DOLocationID", "BIGINT"},       {"payment_type", "BIGINT"},
-      {"fare_amount", "DOUBLE"},        {"extra", "DOUBLE"},
-      {"mta_tax", "DOUBLE"},            {"tip_amount", "DOUBLE"},
-      {"tolls_amount", "DOUBLE"},       {"improvement_surcharge", "DOUBLE"},
-      {"total_amount", "DOUBLE"},       {"congestion_surcharge", "DOUBLE"},
-      {"airport_fee", "DOUBLE"}};
+  static const std::vector<TaxiColumn> kColumns = {{"VendorID", "BIGINT"},
+                                                   {"tpep_pickup_datetime", "TIMESTAMP"},
+                                                   {"tpep_dropoff_datetime", "TIMESTAMP"},
+                                                   {"passenger_count", "DOUBLE"},
+                                                   {"trip_distance", "DOUBLE"},
+                                                   {"RatecodeID", "DOUBLE"},
+                                                   {"store_and_fwd_flag", "VARCHAR"},
+                                                   {"PULocationID", "BIGINT"},
+                                                   {"DOLocationID", "BIGINT"},
+                                                   {"payment_type", "BIGINT"},
+                                                   {"fare_amount", "DOUBLE"},
+                                                   {"extra", "DOUBLE"},
+                                                   {"mta_tax", "DOUBLE"},
+                                                   {"tip_amount", "DOUBLE"},
+                                                   {"tolls_amount", "DOUBLE"},
+                                                   {"improvement_surcharge", "DOUBLE"},
+                                                   {"total_amount", "DOUBLE"},
+                                                   {"congestion_surcharge", "DOUBLE"},
+                                                   {"airport_fee", "DOUBLE"}};
   return kColumns;
 }
 
@@ -150,11 +159,13 @@ namespace {
 // The query over `row_source`, a relation with one BIGINT column `i` holding 0..rows-1 in order.
 Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source) {
   if (o.rows < 0) return InvalidArgument("taxi rows must be >= 0, got {}", o.rows);
-  if (o.year < 1900 || o.year > 9999) return InvalidArgument("taxi year {} is out of range", o.year);
+  if (o.year < 1900 || o.year > 9999)
+    return InvalidArgument("taxi year {} is out of range", o.year);
   if (o.month < 1 || o.month > 12) return InvalidArgument("taxi month {} is out of range", o.month);
 
   using namespace std::chrono;
-  const year_month ym{std::chrono::year{o.year}, std::chrono::month{static_cast<unsigned>(o.month)}};
+  const year_month ym{std::chrono::year{o.year},
+                      std::chrono::month{static_cast<unsigned>(o.month)}};
   const int days = static_cast<int>(static_cast<unsigned>((ym / last).day()));
   const int64_t month_start = EpochSeconds(o.year, o.month, 1);
   const int64_t month_end = month_start + int64_t{days} * 86400;
@@ -207,21 +218,24 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
   for (int k = 0; k < kStreamCount; ++k) {
     uint64_t c = (static_cast<uint64_t>(k) + 1) * 0x9E3779B97F4A7C15ULL;
     uniforms += fmt::format(
-        ",\n    ((hash(xor(h, CAST({} AS UBIGINT))) >> 11)::DOUBLE + 0.5) / 9007199254740992.0 AS u{}",
+        ",\n    ((hash(xor(row_hash, CAST({} AS UBIGINT))) >> 11)::DOUBLE + 0.5) / "
+        "9007199254740992.0"
+        " AS u{}",
         c, k);
   }
   auto u = [](int k) { return fmt::format("u{}", k); };
 
   std::string sql;
   sql += fmt::format(
-      "WITH r AS (SELECT i, hash(i, CAST({} AS UBIGINT)) AS h FROM {}),\n"
+      "WITH r AS (SELECT i, hash(i, CAST({} AS UBIGINT)) AS row_hash FROM {}),\n"
       "s0 AS (\n  SELECT i{}\n  FROM r\n),\n",
       o.seed, row_source, uniforms);
   // Where in the month: day, hour within the day, second within the hour.
   sql += fmt::format("s1 AS (SELECT *, (i + {}) / {} AS q FROM s0),\n", u(kTimeInSlot), n);
   sql += fmt::format("s2 AS (SELECT *, {} AS d FROM s1),\n", Pick("q", day_choices));
   sql += fmt::format(
-      "s3 AS (SELECT *, least(greatest((q - list_extract({}, d + 1)) / list_extract({}, d + 1), 0.0),"
+      "s3 AS (SELECT *, least(greatest((q - list_extract({}, d + 1)) / list_extract({}, d + 1), "
+      "0.0),"
       " 0.999999999) AS qd, list_extract({}, d + 1) AS weekend FROM s2),\n",
       DoubleList(day_start), DoubleList(day_share), BoolList(weekend_days));
   sql += fmt::format("s4 AS (SELECT *, CASE WHEN weekend THEN {} ELSE {} END AS h FROM s3),\n",
@@ -239,7 +253,8 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       "  CASE WHEN {out} < 0.00001 THEN {start} - 1 - floor({off} * 21600)\n"
       "       WHEN {out} < 0.000013 THEN {stray} + floor({off} * 2419200)\n"
       "       WHEN {out} < 0.000018 THEN {end} + floor({off} * 86400)\n"
-      "       ELSE {start} + d * 86400 + h * 3600 + sec + round(({jit} - 0.5) * 240) END AS pickup_s,\n"
+      "       ELSE {start} + d * 86400 + h * 3600 + sec + round(({jit} - 0.5) * 240) END AS "
+      "pickup_s,\n"
       "  {null_u} < 0.0234 AS null_block,\n"
       "  CASE WHEN {vendor} < 0.27 THEN 1 ELSE 2 END AS vendor,\n"
       "  {pax} AS pax,\n"
@@ -251,9 +266,16 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       fmt::arg("jit", u(kTimeJitter)), fmt::arg("start", month_start), fmt::arg("end", month_end),
       fmt::arg("stray", stray_start), fmt::arg("null_u", u(kNullBlock)),
       fmt::arg("vendor", u(kVendor)),
-      fmt::arg("pax", Pick(u(kPassengers), {{"0", 1.7}, {"1", 74.0}, {"2", 15.0}, {"3", 3.5},
-                                            {"4", 2.0}, {"5", 1.6}, {"6", 1.1}, {"7", 0.002},
-                                            {"8", 0.004}, {"9", 0.002}})),
+      fmt::arg("pax", Pick(u(kPassengers), {{"0", 1.7},
+                                            {"1", 74.0},
+                                            {"2", 15.0},
+                                            {"3", 3.5},
+                                            {"4", 2.0},
+                                            {"5", 1.6},
+                                            {"6", 1.1},
+                                            {"7", 0.002},
+                                            {"8", 0.004},
+                                            {"9", 0.002}})),
       fmt::arg("pu", PickZone(u(kPickupZone), u(kPickupZoneUniform), kPickupTop, kPickupRest)),
       fmt::arg("dz", PickZone(u(kDropoffZone), u(kDropoffZoneUniform), kDropoffTop, kDropoffRest)));
   sql += fmt::format(
@@ -271,8 +293,9 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       "  sqrt(-2 * ln({na})) * cos(2 * pi() * {nb}) AS z1,\n"
       "  sqrt(-2 * ln({na})) * sin(2 * pi() * {nb}) AS z2\n"
       "  FROM s7),\n",
-      fmt::arg("air", airport_zones), fmt::arg("jfk", u(kRateJfk)), fmt::arg("other", u(kRateOther)),
-      fmt::arg("sf", u(kStoreAndForward)), fmt::arg("na", u(kNormalA)), fmt::arg("nb", u(kNormalB)));
+      fmt::arg("air", airport_zones), fmt::arg("jfk", u(kRateJfk)),
+      fmt::arg("other", u(kRateOther)), fmt::arg("sf", u(kStoreAndForward)),
+      fmt::arg("na", u(kNormalA)), fmt::arg("nb", u(kNormalB)));
 
   // Duration and distance: log-normal duration (airport trips longer), a speed that makes the
   // distance, plus meter quirks: sub-minute trips, meters left running for hours, clock errors.
@@ -283,7 +306,8 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       "       WHEN {kind} < 0.0073 THEN 3600 + floor({tail} * 82800)\n"
       "       WHEN airport THEN round(60 * air_min * exp(0.3 * z1))\n"
       "       ELSE round(60 * 9.6 * traffic * exp(0.72 * z1)) END AS dur_s,\n"
-      "  CASE WHEN airport THEN air_mph * exp(0.25 * z2) ELSE 10 * exp(0.35 * z2) / traffic END AS mph\n"
+      "  CASE WHEN airport THEN air_mph * exp(0.25 * z2) ELSE 10 * exp(0.35 * z2) / traffic END AS "
+      "mph\n"
       "  FROM s8),\n"
       "s10 AS (SELECT *,\n"
       "  CASE WHEN {dk} < 0.000015 THEN round(1000 + {dv} * 249000, 2)\n"
@@ -294,7 +318,8 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       fmt::arg("dk", u(kDistanceKind)), fmt::arg("dv", u(kDistanceOutlier)));
 
   // Money. Metered fare: $3 flag drop, $3.50 a mile, $0.70 a minute for the share of the trip
-  // spent slow in traffic (little of it on the way to an airport). JFK flat fare $70, Newark +$20, out-of-city double-ish, negotiated.
+  // spent slow in traffic (little of it on the way to an airport). Rate codes: 2 JFK flat $70,
+  // 3 Newark (+$20), 4 out of town (x1.5), 5 negotiated.
   sql += fmt::format(
       "s11 AS (SELECT *,\n"
       "  3.0 + 3.5 * least(dist, 150)\n"
@@ -315,9 +340,11 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       "  CASE WHEN rate = 5 THEN 0.0\n"
       "       WHEN h >= 20 OR h < 6 THEN 1.0\n"
       "       WHEN NOT weekend AND h BETWEEN 16 AND 19 THEN 2.5 ELSE 0.0 END\n"
-      "    + CASE WHEN vendor = 1 AND cong_raw > 0 AND NOT null_block THEN 2.5 ELSE 0.0 END AS extra0,\n"
+      "    + CASE WHEN vendor = 1 AND cong_raw > 0 AND NOT null_block THEN 2.5 ELSE 0.0 END AS "
+      "extra0,\n"
       "  CASE WHEN rate = 5 OR {odd} < 0.006 THEN 0.0 ELSE 0.5 END AS mta0,\n"
-      "  CASE WHEN {odd} > 0.9985 THEN 0.3 WHEN {odd} > 0.994 THEN 0.0 ELSE 1.0 END AS improvement0,\n"
+      "  CASE WHEN {odd} > 0.9985 THEN 0.3 WHEN {odd} > 0.994 THEN 0.0 ELSE 1.0 END AS "
+      "improvement0,\n"
       "  CASE WHEN null_block THEN 0.0 ELSE cong_raw END AS cong0,\n"
       "  CASE WHEN null_block THEN 0.0 ELSE airport_raw END AS airport0,\n"
       "  CASE WHEN {toll} < CASE WHEN airport THEN 0.45 ELSE 0.035 END THEN {toll_value}\n"
@@ -330,14 +357,17 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       fmt::arg("fo", u(kFareOutlier)), fmt::arg("fv", u(kFareValue)),
       fmt::arg("odd", u(kSurchargeOddity)), fmt::arg("toll", u(kTolls)),
       fmt::arg("toll_value",
-               Pick(u(kTollValue), {{"6.55", 70}, {"6.94", 10}, {"12.75", 8}, {"13.38", 5},
+               Pick(u(kTollValue), {{"6.55", 70},
+                                    {"6.94", 10},
+                                    {"12.75", 8},
+                                    {"13.38", 5},
                                     {fmt::format("round(2 + {} * 28, 2)", u(kTollValue)), 7}})),
       fmt::arg("refund_payment", Pick(u(kPaymentType), {{"4", 60}, {"3", 25}, {"2", 15}})),
       fmt::arg("payment",
                Pick(u(kPaymentType), {{"1", 80.0}, {"2", 18.3}, {"3", 0.2}, {"4", 0.5}})));
 
-  // Tips: most card riders tip 20-30% of the metered total; cash tips are not recorded. Refunds
-  // negate every amount and carry no tip.
+  // Tips: four card riders in five tip, mostly 20-30% of the fare and surcharges; cash tips are not
+  // recorded. Refunds negate every amount and carry no tip.
   sql += fmt::format(
       "s13 AS (SELECT *,\n"
       "  CASE WHEN refund THEN 0.0\n"
@@ -352,8 +382,11 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       "  sign * cong0 AS cong, sign * airport0 AS airport_amt\n"
       "  FROM s13)\n",
       fmt::arg("tipper", u(kTipper)),
-      fmt::arg("pct", Pick(u(kTipPercent), {{"0.20", 45}, {"0.25", 15}, {"0.30", 5},
-                                            {fmt::format("0.05 + 0.20 * {}", u(kTipPercent)), 35}})));
+      fmt::arg("pct",
+               Pick(u(kTipPercent), {{"0.20", 45},
+                                     {"0.25", 15},
+                                     {"0.30", 5},
+                                     {fmt::format("0.05 + 0.20 * {}", u(kTipPercent)), 35}})));
 
   sql += fmt::format(
       "SELECT\n"
@@ -388,20 +421,22 @@ Result<std::string> TaxiMonthQuery(const TaxiOptions& options) {
 }
 
 Status GenerateTaxiMonth(engine::Connection& conn, const TaxiOptions& options,
-                         const std::string& parquet_path, const engine::ProgressCallback& progress) {
+                         const std::string& parquet_path,
+                         const engine::ProgressCallback& progress) {
   if (parquet_path.empty()) return InvalidArgument("taxi month: empty output path");
   // range() is a single-threaded source, so the rows are numbered into a temporary table first:
   // its scan runs on every thread and still hands the COPY its rows in order (the output is the
   // same bytes either way; the unit test checks it).
   constexpr std::string_view kRowIds = "ldp_demo_taxi_row_ids";
-  LDP_ASSIGN_OR_RAISE(std::string query, BuildQuery(options, fmt::format("temp.main.{} t", kRowIds)));
-  LDP_RETURN_NOT_OK_CTX(
-      conn.Execute(fmt::format("CREATE OR REPLACE TEMP TABLE {} AS SELECT range AS i FROM range({})",
-                               kRowIds, options.rows)),
-      "numbering taxi rows");
-  std::string copy = fmt::format(
-      "COPY (\n{}\n) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576)", query,
-      engine::QuoteLiteral(parquet_path));
+  LDP_ASSIGN_OR_RAISE(std::string query,
+                      BuildQuery(options, fmt::format("temp.main.{} t", kRowIds)));
+  LDP_RETURN_NOT_OK_CTX(conn.Execute(fmt::format(
+                            "CREATE OR REPLACE TEMP TABLE {} AS SELECT range AS i FROM range({})",
+                            kRowIds, options.rows)),
+                        "numbering taxi rows");
+  std::string copy =
+      fmt::format("COPY (\n{}\n) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576)",
+                  query, engine::QuoteLiteral(parquet_path));
   Status st = progress ? conn.ExecuteWithProgress(copy, progress) : conn.Execute(copy);
   Status dropped = conn.Execute(fmt::format("DROP TABLE IF EXISTS temp.main.{}", kRowIds));
   if (!st.ok()) return st.WithContext(fmt::format("writing taxi month to {}", parquet_path));

@@ -5,11 +5,10 @@
 
 #include <cstdint>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "ldp/core/status.h"
 #include "ldp/iceberg/schema.h"
@@ -85,14 +84,16 @@ inline Result<std::optional<int32_t>> GetOptInt32(const Json& obj, std::string_v
 inline Result<std::string> GetString(const Json& obj, std::string_view key, std::string_view ctx) {
   const Json* v = Member(obj, key);
   if (!v) return Missing(ctx, key);
-  if (!v->is_string()) return InvalidArgument("{} must be a string, got {}", FieldWhat(ctx, key), v->dump());
+  if (!v->is_string())
+    return InvalidArgument("{} must be a string, got {}", FieldWhat(ctx, key), v->dump());
   return v->get<std::string>();
 }
 
 inline Result<bool> GetBool(const Json& obj, std::string_view key, std::string_view ctx) {
   const Json* v = Member(obj, key);
   if (!v) return Missing(ctx, key);
-  if (!v->is_boolean()) return InvalidArgument("{} must be a boolean, got {}", FieldWhat(ctx, key), v->dump());
+  if (!v->is_boolean())
+    return InvalidArgument("{} must be a boolean, got {}", FieldWhat(ctx, key), v->dump());
   return v->get<bool>();
 }
 

@@ -1,13 +1,13 @@
 #include "ldp/iceberg/literal.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "ldp/iceberg/literal_internal.h"
 
@@ -77,7 +77,8 @@ std::optional<int64_t> ParseDatePart(Cursor& c) {
     if (neg || year == 0) return std::nullopt;
     year = 1 - year;  // 1 BC is astronomical year 0
   }
-  if (*m < 1 || *m > 12 || *d < 1 || *d > DaysInMonth(year, static_cast<int>(*m))) return std::nullopt;
+  if (*m < 1 || *m > 12 || *d < 1 || *d > DaysInMonth(year, static_cast<int>(*m)))
+    return std::nullopt;
   return DaysFromCivil(year, static_cast<int>(*m), static_cast<int>(*d));
 }
 
@@ -110,7 +111,7 @@ std::optional<int64_t> ParseTimePart(Cursor& c, int digits) {
   int64_t unit = 1;
   for (int i = 0; i < digits; ++i) unit *= 10;
   int64_t v = ((*h * 60 + *mi) * 60 + sec) * unit + frac;
-  if (v > 24 * 3600 * unit) return std::nullopt;
+  if (v > int64_t{24 * 3600} * unit) return std::nullopt;
   return v;
 }
 
@@ -182,7 +183,8 @@ std::optional<int64_t> ParseInt(std::string_view t, int64_t lo, int64_t hi) {
   if (!t.empty() && t[0] == '+') t.remove_prefix(1);
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || ptr != t.data() + t.size() || t.empty() || v < lo || v > hi) return std::nullopt;
+  if (ec != std::errc() || ptr != t.data() + t.size() || t.empty() || v < lo || v > hi)
+    return std::nullopt;
   return v;
 }
 
@@ -323,7 +325,8 @@ std::string FormatTimestamp(int64_t v, int digits, bool with_zone) {
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
-  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   std::string s;
   while (u) {
     s += static_cast<char>('0' + static_cast<int>(u % 10));
@@ -336,7 +339,8 @@ std::string Int128ToString(__int128 v) {
 std::string FormatDecimal(const DecimalValue& d) {
   std::string digits = Int128ToString(d.unscaled < 0 ? -d.unscaled : d.unscaled);
   if (d.scale > 0) {
-    if (static_cast<int>(digits.size()) <= d.scale) digits.insert(0, d.scale + 1 - digits.size(), '0');
+    if (static_cast<int>(digits.size()) <= d.scale)
+      digits.insert(0, d.scale + 1 - digits.size(), '0');
     digits.insert(digits.size() - d.scale, ".");
   }
   return (d.unscaled < 0 ? "-" : "") + digits;
@@ -377,7 +381,8 @@ void PutLE(std::string* out, uint64_t v, int bytes) {
 
 uint64_t GetLE(const std::string& b, size_t n) {
   uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(b[i])) << (8 * i);
+  for (size_t i = 0; i < n; ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(b[i])) << (8 * i);
   return v;
 }
 
@@ -424,7 +429,11 @@ std::vector<size_t> CodePointStarts(const std::string& s) {
   while (i < s.size()) {
     starts.push_back(i);
     auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 1;
     if (i + len > s.size()) len = 1;
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
@@ -442,7 +451,8 @@ uint32_t DecodeCodePoint(const std::string& s, size_t begin, size_t end) {
   size_t len = end - begin;
   if (len == 1) return c;
   uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[begin + k]) & 0x3F);
+  for (size_t k = 1; k < len; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[begin + k]) & 0x3F);
   return cp;
 }
 
@@ -486,13 +496,15 @@ std::optional<Literal> ParseLiteral(const Type& type, const std::string& text) {
       return lit;
     }
     case TypeId::kInt: {
-      auto v = ParseInt(t, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+      auto v =
+          ParseInt(t, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
       if (!v) return std::nullopt;
       lit.value = *v;
       return lit;
     }
     case TypeId::kLong: {
-      auto v = ParseInt(t, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+      auto v =
+          ParseInt(t, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
       if (!v) return std::nullopt;
       lit.value = *v;
       return lit;
@@ -553,7 +565,8 @@ std::optional<Literal> ParseLiteral(const Type& type, const std::string& text) {
     case TypeId::kFixed:
     case TypeId::kBinary: {
       std::string b = ParseBlob(t);
-      if (type.id() == TypeId::kFixed && static_cast<int>(b.size()) != type.length()) return std::nullopt;
+      if (type.id() == TypeId::kFixed && static_cast<int>(b.size()) != type.length())
+        return std::nullopt;
       lit.value = std::move(b);
       return lit;
     }
@@ -564,23 +577,38 @@ std::optional<Literal> ParseLiteral(const Type& type, const std::string& text) {
 
 std::string LiteralToText(const Literal& lit) {
   switch (lit.type) {
-    case TypeId::kBoolean: return std::get<bool>(lit.value) ? "true" : "false";
+    case TypeId::kBoolean:
+      return std::get<bool>(lit.value) ? "true" : "false";
     case TypeId::kInt:
-    case TypeId::kLong: return std::to_string(std::get<int64_t>(lit.value));
-    case TypeId::kFloat: return FormatFloating(std::get<double>(lit.value), true);
-    case TypeId::kDouble: return FormatFloating(std::get<double>(lit.value), false);
-    case TypeId::kDecimal: return FormatDecimal(std::get<DecimalValue>(lit.value));
-    case TypeId::kDate: return FormatDate(std::get<int64_t>(lit.value));
-    case TypeId::kTime: return FormatTimeOfDay(std::get<int64_t>(lit.value), 6);
-    case TypeId::kTimestamp: return FormatTimestamp(std::get<int64_t>(lit.value), 6, false);
-    case TypeId::kTimestampTz: return FormatTimestamp(std::get<int64_t>(lit.value), 6, true);
-    case TypeId::kTimestampNs: return FormatTimestamp(std::get<int64_t>(lit.value), 9, false);
-    case TypeId::kTimestampTzNs: return FormatTimestamp(std::get<int64_t>(lit.value), 9, true);
-    case TypeId::kString: return std::get<std::string>(lit.value);
-    case TypeId::kUuid: return FormatUuid(std::get<std::string>(lit.value));
+    case TypeId::kLong:
+      return std::to_string(std::get<int64_t>(lit.value));
+    case TypeId::kFloat:
+      return FormatFloating(std::get<double>(lit.value), true);
+    case TypeId::kDouble:
+      return FormatFloating(std::get<double>(lit.value), false);
+    case TypeId::kDecimal:
+      return FormatDecimal(std::get<DecimalValue>(lit.value));
+    case TypeId::kDate:
+      return FormatDate(std::get<int64_t>(lit.value));
+    case TypeId::kTime:
+      return FormatTimeOfDay(std::get<int64_t>(lit.value), 6);
+    case TypeId::kTimestamp:
+      return FormatTimestamp(std::get<int64_t>(lit.value), 6, false);
+    case TypeId::kTimestampTz:
+      return FormatTimestamp(std::get<int64_t>(lit.value), 6, true);
+    case TypeId::kTimestampNs:
+      return FormatTimestamp(std::get<int64_t>(lit.value), 9, false);
+    case TypeId::kTimestampTzNs:
+      return FormatTimestamp(std::get<int64_t>(lit.value), 9, true);
+    case TypeId::kString:
+      return std::get<std::string>(lit.value);
+    case TypeId::kUuid:
+      return FormatUuid(std::get<std::string>(lit.value));
     case TypeId::kFixed:
-    case TypeId::kBinary: return FormatBlob(std::get<std::string>(lit.value));
-    default: return "";
+    case TypeId::kBinary:
+      return FormatBlob(std::get<std::string>(lit.value));
+    default:
+      return "";
   }
 }
 
@@ -678,7 +706,8 @@ std::optional<Literal> DecodeLiteral(const Type& type, const std::string& bytes)
     case TypeId::kDecimal: {
       if (n < 1 || n > 16) return std::nullopt;
       // Sign-extend the big-endian two's-complement bytes.
-      unsigned __int128 u = (static_cast<unsigned char>(bytes[0]) & 0x80) ? ~static_cast<unsigned __int128>(0) : 0;
+      unsigned __int128 u =
+          (static_cast<unsigned char>(bytes[0]) & 0x80) ? ~static_cast<unsigned __int128>(0) : 0;
       for (char c : bytes) u = (u << 8) | static_cast<unsigned char>(c);
       lit.value = DecimalValue{static_cast<__int128>(u), type.scale()};
       return lit;
@@ -703,13 +732,16 @@ std::optional<Literal> DecodeLiteral(const Type& type, const std::string& bytes)
 int CompareLiterals(const Literal& a, const Literal& b) {
   if (a.value.index() != b.value.index()) return a.value.index() < b.value.index() ? -1 : 1;
   switch (a.value.index()) {
-    case 0: return static_cast<int>(std::get<bool>(a.value)) - static_cast<int>(std::get<bool>(b.value));
+    case 0:
+      return static_cast<int>(std::get<bool>(a.value)) - static_cast<int>(std::get<bool>(b.value));
     case 1: {
       int64_t x = std::get<int64_t>(a.value), y = std::get<int64_t>(b.value);
       return x < y ? -1 : (x > y ? 1 : 0);
     }
-    case 2: return CompareDoubles(std::get<double>(a.value), std::get<double>(b.value));
-    case 3: return CompareDecimals(std::get<DecimalValue>(a.value), std::get<DecimalValue>(b.value));
+    case 2:
+      return CompareDoubles(std::get<double>(a.value), std::get<double>(b.value));
+    case 3:
+      return CompareDecimals(std::get<DecimalValue>(a.value), std::get<DecimalValue>(b.value));
     default: {
       const auto& x = std::get<std::string>(a.value);
       const auto& y = std::get<std::string>(b.value);

@@ -4,10 +4,9 @@
 #include <array>
 #include <cassert>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "ldp/iceberg/json_internal.h"
 
@@ -21,25 +20,44 @@ constexpr int kMaxDecimalPrecision = 38;
 
 const char* PrimitiveName(TypeId id) {
   switch (id) {
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kInt: return "int";
-    case TypeId::kLong: return "long";
-    case TypeId::kFloat: return "float";
-    case TypeId::kDouble: return "double";
-    case TypeId::kDecimal: return "decimal";
-    case TypeId::kDate: return "date";
-    case TypeId::kTime: return "time";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamptz";
-    case TypeId::kTimestampNs: return "timestamp_ns";
-    case TypeId::kTimestampTzNs: return "timestamptz_ns";
-    case TypeId::kString: return "string";
-    case TypeId::kUuid: return "uuid";
-    case TypeId::kFixed: return "fixed";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kStruct: return "struct";
-    case TypeId::kList: return "list";
-    case TypeId::kMap: return "map";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt:
+      return "int";
+    case TypeId::kLong:
+      return "long";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kDecimal:
+      return "decimal";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestampTz:
+      return "timestamptz";
+    case TypeId::kTimestampNs:
+      return "timestamp_ns";
+    case TypeId::kTimestampTzNs:
+      return "timestamptz_ns";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kUuid:
+      return "uuid";
+    case TypeId::kFixed:
+      return "fixed";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kStruct:
+      return "struct";
+    case TypeId::kList:
+      return "list";
+    case TypeId::kMap:
+      return "map";
   }
   return "?";
 }
@@ -95,10 +113,10 @@ Result<TypePtr> TypeFromJsonCtx(const Json& j, const std::string& ctx) {
     const std::string raw = j.get<std::string>();
     const std::string s = Trim(raw);
     static const std::array<TypeId, 14> kSimple = {
-        TypeId::kBoolean,   TypeId::kInt,         TypeId::kLong,        TypeId::kFloat,
-        TypeId::kDouble,    TypeId::kDate,        TypeId::kTime,        TypeId::kTimestamp,
+        TypeId::kBoolean,     TypeId::kInt,         TypeId::kLong,          TypeId::kFloat,
+        TypeId::kDouble,      TypeId::kDate,        TypeId::kTime,          TypeId::kTimestamp,
         TypeId::kTimestampTz, TypeId::kTimestampNs, TypeId::kTimestampTzNs, TypeId::kString,
-        TypeId::kUuid,      TypeId::kBinary};
+        TypeId::kUuid,        TypeId::kBinary};
     for (TypeId id : kSimple) {
       if (s == PrimitiveName(id)) return Type::Primitive(id);
     }
@@ -121,7 +139,8 @@ Result<TypePtr> TypeFromJsonCtx(const Json& j, const std::string& ctx) {
     }
     return InvalidArgument("{}: unknown type '{}'", ctx, raw);
   }
-  if (!j.is_object()) return InvalidArgument("{}: a type must be a string or an object, got {}", ctx, j.dump());
+  if (!j.is_object())
+    return InvalidArgument("{}: a type must be a string or an object, got {}", ctx, j.dump());
   LDP_ASSIGN_OR_RAISE(std::string kind, internal::GetString(j, "type", ctx));
   if (kind == "struct") {
     const Json* fields = internal::Member(j, "fields");
@@ -168,7 +187,8 @@ Result<TypePtr> TypeFromJsonCtx(const Json& j, const std::string& ctx) {
 }
 
 Result<NestedField> FieldFromJson(const Json& j, const std::string& ctx) {
-  if (!j.is_object()) return InvalidArgument("{}: a field must be an object, got {}", ctx, j.dump());
+  if (!j.is_object())
+    return InvalidArgument("{}: a field must be an object, got {}", ctx, j.dump());
   NestedField f;
   LDP_ASSIGN_OR_RAISE(f.name, internal::GetString(j, "name", ctx + " field"));
   const std::string fctx = fmt::format("{} field '{}'", ctx, f.name);
@@ -248,7 +268,8 @@ class DuckTypeParser {
     size_t i = 0;
     while (i < phrase.size()) {
       size_t sp = phrase.find(' ', i);
-      std::string_view want = phrase.substr(i, sp == std::string_view::npos ? std::string_view::npos : sp - i);
+      std::string_view want =
+          phrase.substr(i, sp == std::string_view::npos ? std::string_view::npos : sp - i);
       if (Upper(Word()) != want) {
         pos_ = save;
         return false;
@@ -412,7 +433,8 @@ Result<TypePtr> IcebergTypeOf(const DuckTypeNode& t, NanosRule nanos, const std:
     return Type::Primitive(TypeId::kTimestamp);
   }
   if (n == "TIMESTAMP_NS") {
-    if (nanos == NanosRule::kError) return refuse("nanosecond timestamps are refused by the nanos rule");
+    if (nanos == NanosRule::kError)
+      return refuse("nanosecond timestamps are refused by the nanos rule");
     return Type::Primitive(TypeId::kTimestamp);
   }
   if (is({"TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"})) return Type::Primitive(TypeId::kTimestampTz);
@@ -426,7 +448,8 @@ Result<TypePtr> IcebergTypeOf(const DuckTypeNode& t, NanosRule nanos, const std:
     std::vector<NestedField> fields;
     std::set<std::string> names;
     for (const auto& [name, child] : t.children) {
-      if (!names.insert(name).second) return refuse(fmt::format("duplicate struct field '{}'", name));
+      if (!names.insert(name).second)
+        return refuse(fmt::format("duplicate struct field '{}'", name));
       NestedField f;
       f.name = name;
       LDP_ASSIGN_OR_RAISE(f.type, IcebergTypeOf(child, nanos, column, full_type));
@@ -449,7 +472,8 @@ Result<TypePtr> IcebergTypeOf(const DuckTypeNode& t, NanosRule nanos, const std:
     LDP_ASSIGN_OR_RAISE(v.type, IcebergTypeOf(t.children[1].second, nanos, column, full_type));
     return Type::Map(std::move(k), std::move(v));
   }
-  if (n == "TIME WITH TIME ZONE" || n == "TIMETZ") return refuse("no Iceberg type keeps a time's offset");
+  if (n == "TIME WITH TIME ZONE" || n == "TIMETZ")
+    return refuse("no Iceberg type keeps a time's offset");
   return refuse("");
 }
 
@@ -514,13 +538,15 @@ std::string FieldIdsValue(const NestedField& f) {
   std::string out = fmt::format("{{__duckdb_field_id: {}", f.id);
   switch (t.id()) {
     case TypeId::kStruct:
-      for (const auto& c : t.fields()) out += fmt::format(", {}: {}", DoubleQuote(c.name), FieldIdsValue(c));
+      for (const auto& c : t.fields())
+        out += fmt::format(", {}: {}", DoubleQuote(c.name), FieldIdsValue(c));
       break;
     case TypeId::kList:
       out += fmt::format(", element: {}", FieldIdsValue(t.fields()[0]));
       break;
     case TypeId::kMap:
-      out += fmt::format(", key: {}, value: {}", FieldIdsValue(t.fields()[0]), FieldIdsValue(t.fields()[1]));
+      out += fmt::format(", key: {}, value: {}", FieldIdsValue(t.fields()[0]),
+                         FieldIdsValue(t.fields()[1]));
       break;
     default:
       break;
@@ -534,8 +560,10 @@ std::string FieldIdsValue(const NestedField& f) {
 
 std::string Type::ToString() const {
   switch (id_) {
-    case TypeId::kDecimal: return fmt::format("decimal({},{})", precision_, scale_);
-    case TypeId::kFixed: return fmt::format("fixed[{}]", length_);
+    case TypeId::kDecimal:
+      return fmt::format("decimal({},{})", precision_, scale_);
+    case TypeId::kFixed:
+      return fmt::format("fixed[{}]", length_);
     case TypeId::kStruct: {
       std::string out = "struct<";
       for (size_t i = 0; i < fields_.size(); ++i) {
@@ -544,10 +572,12 @@ std::string Type::ToString() const {
       }
       return out + ">";
     }
-    case TypeId::kList: return "list<" + fields_[0].type->ToString() + ">";
+    case TypeId::kList:
+      return "list<" + fields_[0].type->ToString() + ">";
     case TypeId::kMap:
       return "map<" + fields_[0].type->ToString() + ", " + fields_[1].type->ToString() + ">";
-    default: return PrimitiveName(id_);
+    default:
+      return PrimitiveName(id_);
   }
 }
 
@@ -624,8 +654,11 @@ bool TypeEquals(const Type& a, const Type& b) {
 
 // ---- Schema -----------------------------------------------------------------------------------
 
-Schema::Schema(int32_t schema_id, std::vector<NestedField> fields, std::vector<int32_t> identifier_field_ids)
-    : schema_id_(schema_id), fields_(std::move(fields)), identifier_field_ids_(std::move(identifier_field_ids)) {}
+Schema::Schema(int32_t schema_id, std::vector<NestedField> fields,
+               std::vector<int32_t> identifier_field_ids)
+    : schema_id_(schema_id),
+      fields_(std::move(fields)),
+      identifier_field_ids_(std::move(identifier_field_ids)) {}
 
 int32_t Schema::HighestFieldId() const {
   std::vector<int32_t> ids;
@@ -645,7 +678,8 @@ const NestedField* Schema::FindTopLevelField(const std::string& name) const {
 }
 
 bool Schema::SameFields(const Schema& other) const {
-  if (fields_.size() != other.fields_.size() || identifier_field_ids_ != other.identifier_field_ids_) {
+  if (fields_.size() != other.fields_.size() ||
+      identifier_field_ids_ != other.identifier_field_ids_) {
     return false;
   }
   return TypeEquals(*Type::Struct(fields_), *Type::Struct(other.fields_));
@@ -727,15 +761,16 @@ Result<SchemaPtr> Schema::FromJson(const nlohmann::json& j, int32_t default_id) 
     return InvalidArgument("{}: field 'type' must be \"struct\"", ctx);
   }
   LDP_ASSIGN_OR_RAISE(TypePtr st, TypeFromJsonCtx(
-      [&] {
-        Json copy = j;
-        copy["type"] = "struct";
-        return copy;
-      }(),
-      ctx));
+                                      [&] {
+                                        Json copy = j;
+                                        copy["type"] = "struct";
+                                        return copy;
+                                      }(),
+                                      ctx));
   std::vector<int32_t> ids;
   if (const Json* idf = internal::Member(j, "identifier-field-ids"); idf && !idf->is_null()) {
-    if (!idf->is_array()) return InvalidArgument("{}: field 'identifier-field-ids' must be an array", ctx);
+    if (!idf->is_array())
+      return InvalidArgument("{}: field 'identifier-field-ids' must be an array", ctx);
     for (const Json& v : *idf) {
       LDP_ASSIGN_OR_RAISE(int32_t id, internal::AsInt32(v, ctx + ": identifier-field-ids entry"));
       ids.push_back(id);
@@ -793,23 +828,38 @@ Result<SchemaPtr> SchemaFromDuckColumns(const std::vector<DuckColumn>& columns, 
 
 std::string ToDuckType(const Type& type) {
   switch (type.id()) {
-    case TypeId::kBoolean: return "BOOLEAN";
-    case TypeId::kInt: return "INTEGER";
-    case TypeId::kLong: return "BIGINT";
-    case TypeId::kFloat: return "FLOAT";
-    case TypeId::kDouble: return "DOUBLE";
-    case TypeId::kDecimal: return fmt::format("DECIMAL({},{})", type.precision(), type.scale());
-    case TypeId::kDate: return "DATE";
-    case TypeId::kTime: return "TIME";
-    case TypeId::kTimestamp: return "TIMESTAMP";
-    case TypeId::kTimestampTz: return "TIMESTAMP WITH TIME ZONE";
-    case TypeId::kTimestampNs: return "TIMESTAMP_NS";
+    case TypeId::kBoolean:
+      return "BOOLEAN";
+    case TypeId::kInt:
+      return "INTEGER";
+    case TypeId::kLong:
+      return "BIGINT";
+    case TypeId::kFloat:
+      return "FLOAT";
+    case TypeId::kDouble:
+      return "DOUBLE";
+    case TypeId::kDecimal:
+      return fmt::format("DECIMAL({},{})", type.precision(), type.scale());
+    case TypeId::kDate:
+      return "DATE";
+    case TypeId::kTime:
+      return "TIME";
+    case TypeId::kTimestamp:
+      return "TIMESTAMP";
+    case TypeId::kTimestampTz:
+      return "TIMESTAMP WITH TIME ZONE";
+    case TypeId::kTimestampNs:
+      return "TIMESTAMP_NS";
     // DuckDB has no nanosecond timestamp with time zone; microseconds keep the instant semantics.
-    case TypeId::kTimestampTzNs: return "TIMESTAMP WITH TIME ZONE";
-    case TypeId::kString: return "VARCHAR";
-    case TypeId::kUuid: return "UUID";
-    case TypeId::kFixed: return "BLOB";
-    case TypeId::kBinary: return "BLOB";
+    case TypeId::kTimestampTzNs:
+      return "TIMESTAMP WITH TIME ZONE";
+    case TypeId::kString:
+      return "VARCHAR";
+    case TypeId::kUuid:
+      return "UUID";
+    case TypeId::kFixed:  // DuckDB has no fixed-length binary
+    case TypeId::kBinary:
+      return "BLOB";
     case TypeId::kStruct: {
       std::string out = "STRUCT(";
       for (size_t i = 0; i < type.fields().size(); ++i) {
@@ -818,9 +868,11 @@ std::string ToDuckType(const Type& type) {
       }
       return out + ")";
     }
-    case TypeId::kList: return ToDuckType(*type.fields()[0].type) + "[]";
+    case TypeId::kList:
+      return ToDuckType(*type.fields()[0].type) + "[]";
     case TypeId::kMap:
-      return "MAP(" + ToDuckType(*type.fields()[0].type) + ", " + ToDuckType(*type.fields()[1].type) + ")";
+      return "MAP(" + ToDuckType(*type.fields()[0].type) + ", " +
+             ToDuckType(*type.fields()[1].type) + ")";
   }
   return "VARCHAR";
 }

@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "ldp/iceberg/json_internal.h"
 
@@ -65,7 +64,8 @@ J SnapshotToJsonT(const Snapshot& s) {
   j["manifest-list"] = s.manifest_list;
   J summary = J::object();
   // "operation" first, as other writers do; the rest in key order.
-  if (auto it = s.summary.find("operation"); it != s.summary.end()) summary["operation"] = it->second;
+  if (auto it = s.summary.find("operation"); it != s.summary.end())
+    summary["operation"] = it->second;
   for (const auto& [k, v] : s.summary) {
     if (k != "operation") summary[k] = v;
   }
@@ -101,7 +101,8 @@ J MetadataToJsonT(const TableMetadata& m) {
   if (m.format_version == 1) {
     // v1 readers need the single current schema and default spec as well.
     if (SchemaPtr current = m.CurrentSchema()) j["schema"] = internal::SchemaToJsonT<J>(*current);
-    if (const PartitionSpec* spec = m.DefaultSpec()) j["partition-spec"] = PartitionSpecToJsonT<J>(*spec)["fields"];
+    if (const PartitionSpec* spec = m.DefaultSpec())
+      j["partition-spec"] = PartitionSpecToJsonT<J>(*spec)["fields"];
   }
   j["default-spec-id"] = m.default_spec_id;
   J specs = J::array();
@@ -169,7 +170,8 @@ Result<std::map<std::string, std::string>> StringMap(const Json& v, std::string_
   return out;
 }
 
-Result<std::vector<PartitionField>> PartitionFieldsFromJson(const Json& fields, std::string_view ctx) {
+Result<std::vector<PartitionField>> PartitionFieldsFromJson(const Json& fields,
+                                                            std::string_view ctx) {
   if (!fields.is_array()) return InvalidArgument("{}: partition fields must be an array", ctx);
   std::vector<PartitionField> out;
   int32_t next_id = kPartitionDataIdStart;
@@ -202,9 +204,11 @@ Result<SnapshotRef> RefFromJson(const Json& j, std::string_view ctx) {
   LDP_ASSIGN_OR_RAISE(r.snapshot_id, internal::GetInt64(j, "snapshot-id", ctx));
   LDP_ASSIGN_OR_RAISE(r.type, internal::GetString(j, "type", ctx));
   if (r.type != "branch" && r.type != "tag") {
-    return InvalidArgument("{}: field 'type' must be \"branch\" or \"tag\", got \"{}\"", ctx, r.type);
+    return InvalidArgument("{}: field 'type' must be \"branch\" or \"tag\", got \"{}\"", ctx,
+                           r.type);
   }
-  LDP_ASSIGN_OR_RAISE(r.min_snapshots_to_keep, internal::GetOptInt32(j, "min-snapshots-to-keep", ctx));
+  LDP_ASSIGN_OR_RAISE(r.min_snapshots_to_keep,
+                      internal::GetOptInt32(j, "min-snapshots-to-keep", ctx));
   LDP_ASSIGN_OR_RAISE(r.max_snapshot_age_ms, internal::GetOptInt64(j, "max-snapshot-age-ms", ctx));
   LDP_ASSIGN_OR_RAISE(r.max_ref_age_ms, internal::GetOptInt64(j, "max-ref-age-ms", ctx));
   return r;
@@ -255,18 +259,21 @@ Result<SortOrder> SortOrder::FromJson(const nlohmann::json& j) {
       LDP_ASSIGN_OR_RAISE(f.source_id, internal::GetInt32(fj, "source-id", ctx + " field"));
     } else if (const Json* ids = internal::Member(fj, "source-ids");
                ids && ids->is_array() && ids->size() == 1) {
-      LDP_ASSIGN_OR_RAISE(f.source_id, internal::AsInt32((*ids)[0], ctx + " field: field 'source-ids'"));
+      LDP_ASSIGN_OR_RAISE(f.source_id,
+                          internal::AsInt32((*ids)[0], ctx + " field: field 'source-ids'"));
     } else {
       return internal::Missing(ctx + " field", "source-id");
     }
     LDP_ASSIGN_OR_RAISE(f.direction, internal::GetString(fj, "direction", ctx + " field"));
     LDP_ASSIGN_OR_RAISE(f.null_order, internal::GetString(fj, "null-order", ctx + " field"));
     if (f.direction != "asc" && f.direction != "desc") {
-      return InvalidArgument("{} field: 'direction' must be \"asc\" or \"desc\", got \"{}\"", ctx, f.direction);
+      return InvalidArgument("{} field: 'direction' must be \"asc\" or \"desc\", got \"{}\"", ctx,
+                             f.direction);
     }
     if (f.null_order != "nulls-first" && f.null_order != "nulls-last") {
-      return InvalidArgument("{} field: 'null-order' must be \"nulls-first\" or \"nulls-last\", got \"{}\"",
-                             ctx, f.null_order);
+      return InvalidArgument(
+          "{} field: 'null-order' must be \"nulls-first\" or \"nulls-last\", got \"{}\"", ctx,
+          f.null_order);
     }
     order.fields.push_back(std::move(f));
   }
@@ -333,7 +340,8 @@ const Snapshot* TableMetadata::SnapshotAsOf(int64_t timestamp_ms) const {
   if (!snapshot_log.empty()) {
     const SnapshotLogEntry* best = nullptr;
     for (const auto& e : snapshot_log) {
-      if (e.timestamp_ms <= timestamp_ms && (!best || e.timestamp_ms >= best->timestamp_ms)) best = &e;
+      if (e.timestamp_ms <= timestamp_ms && (!best || e.timestamp_ms >= best->timestamp_ms))
+        best = &e;
     }
     return best ? SnapshotById(best->snapshot_id) : nullptr;
   }
@@ -357,9 +365,11 @@ std::string TableMetadata::ToJsonString() const { return MetadataToJsonT<OJson>(
 Status TableMetadata::Validate() const {
   constexpr std::string_view ctx = "table metadata";
   if (format_version < 1 || format_version > kMaxFormatVersion) {
-    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 and 2)", ctx, format_version);
+    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 and 2)", ctx,
+                          format_version);
   }
-  if (format_version >= 2 && table_uuid.empty()) return InvalidArgument("{}: 'table-uuid' is empty", ctx);
+  if (format_version >= 2 && table_uuid.empty())
+    return InvalidArgument("{}: 'table-uuid' is empty", ctx);
   if (location.empty()) return InvalidArgument("{}: 'location' is empty", ctx);
 
   if (schemas.empty()) return InvalidArgument("{}: 'schemas' is empty", ctx);
@@ -371,7 +381,8 @@ Status TableMetadata::Validate() const {
     }
   }
   if (!SchemaById(current_schema_id)) {
-    return InvalidArgument("{}: 'current-schema-id' {} is not in 'schemas'", ctx, current_schema_id);
+    return InvalidArgument("{}: 'current-schema-id' {} is not in 'schemas'", ctx,
+                           current_schema_id);
   }
 
   if (partition_specs.empty()) return InvalidArgument("{}: 'partition-specs' is empty", ctx);
@@ -382,7 +393,8 @@ Status TableMetadata::Validate() const {
     }
   }
   if (!SpecById(default_spec_id)) {
-    return InvalidArgument("{}: 'default-spec-id' {} is not in 'partition-specs'", ctx, default_spec_id);
+    return InvalidArgument("{}: 'default-spec-id' {} is not in 'partition-specs'", ctx,
+                           default_spec_id);
   }
 
   ids.clear();
@@ -402,28 +414,33 @@ Status TableMetadata::Validate() const {
       return InvalidArgument("{}: 'snapshots' has snapshot id {} twice", ctx, s.snapshot_id);
     }
     if (format_version >= 2 && s.sequence_number > last_sequence_number) {
-      return InvalidArgument("{}: snapshot {} has sequence-number {} above 'last-sequence-number' {}", ctx,
-                             s.snapshot_id, s.sequence_number, last_sequence_number);
+      return InvalidArgument(
+          "{}: snapshot {} has sequence-number {} above 'last-sequence-number' {}", ctx,
+          s.snapshot_id, s.sequence_number, last_sequence_number);
     }
   }
   if (current_snapshot_id && !snap_ids.count(*current_snapshot_id)) {
-    return InvalidArgument("{}: 'current-snapshot-id' {} is not in 'snapshots'", ctx, *current_snapshot_id);
+    return InvalidArgument("{}: 'current-snapshot-id' {} is not in 'snapshots'", ctx,
+                           *current_snapshot_id);
   }
   for (const auto& [name, ref] : refs) {
     if (ref.type != "branch" && ref.type != "tag") {
-      return InvalidArgument("{}: 'refs.{}' has type \"{}\" (want branch or tag)", ctx, name, ref.type);
+      return InvalidArgument("{}: 'refs.{}' has type \"{}\" (want branch or tag)", ctx, name,
+                             ref.type);
     }
     if (!snap_ids.count(ref.snapshot_id)) {
-      return InvalidArgument("{}: 'refs.{}' points at snapshot {}, which is not in 'snapshots'", ctx, name,
-                             ref.snapshot_id);
+      return InvalidArgument("{}: 'refs.{}' points at snapshot {}, which is not in 'snapshots'",
+                             ctx, name, ref.snapshot_id);
     }
   }
   if (auto main = refs.find("main"); main != refs.end()) {
-    if (main->second.type != "branch") return InvalidArgument("{}: 'refs.main' must be a branch", ctx);
+    if (main->second.type != "branch")
+      return InvalidArgument("{}: 'refs.main' must be a branch", ctx);
     if (!current_snapshot_id || *current_snapshot_id != main->second.snapshot_id) {
-      return InvalidArgument("{}: 'refs.main' points at snapshot {} but 'current-snapshot-id' is {}", ctx,
-                             main->second.snapshot_id,
-                             current_snapshot_id ? std::to_string(*current_snapshot_id) : "none");
+      return InvalidArgument(
+          "{}: 'refs.main' points at snapshot {} but 'current-snapshot-id' is {}", ctx,
+          main->second.snapshot_id,
+          current_snapshot_id ? std::to_string(*current_snapshot_id) : "none");
     }
   }
   return Status::OK();
@@ -435,7 +452,8 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
   auto m = std::make_shared<TableMetadata>();
   LDP_ASSIGN_OR_RAISE(m->format_version, internal::GetInt32(j, "format-version", ctx));
   if (m->format_version < 1 || m->format_version > kMaxFormatVersion) {
-    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 and 2)", ctx, m->format_version);
+    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 and 2)", ctx,
+                          m->format_version);
   }
   const bool v1 = m->format_version == 1;
 
@@ -451,13 +469,15 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
     LDP_ASSIGN_OR_RAISE(auto seq, internal::GetOptInt64(j, "last-sequence-number", ctx));
     m->last_sequence_number = seq.value_or(0);
   } else {
-    LDP_ASSIGN_OR_RAISE(m->last_sequence_number, internal::GetInt64(j, "last-sequence-number", ctx));
+    LDP_ASSIGN_OR_RAISE(m->last_sequence_number,
+                        internal::GetInt64(j, "last-sequence-number", ctx));
   }
   LDP_ASSIGN_OR_RAISE(m->last_updated_ms, internal::GetInt64(j, "last-updated-ms", ctx));
   LDP_ASSIGN_OR_RAISE(m->last_column_id, internal::GetInt32(j, "last-column-id", ctx));
 
   // Schemas: v2 `schemas` + `current-schema-id`; v1 may only have `schema`.
-  LDP_ASSIGN_OR_RAISE(const Json* schemas, v1 ? GetOptArray(j, "schemas", ctx) : GetArray(j, "schemas", ctx));
+  LDP_ASSIGN_OR_RAISE(const Json* schemas,
+                      v1 ? GetOptArray(j, "schemas", ctx) : GetArray(j, "schemas", ctx));
   if (schemas) {
     for (const Json& sj : *schemas) {
       auto s = Schema::FromJson(sj);
@@ -475,8 +495,8 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
   }
 
   // Partition specs: v2 `partition-specs` + `default-spec-id`; v1 may only have `partition-spec`.
-  LDP_ASSIGN_OR_RAISE(const Json* specs,
-                      v1 ? GetOptArray(j, "partition-specs", ctx) : GetArray(j, "partition-specs", ctx));
+  LDP_ASSIGN_OR_RAISE(const Json* specs, v1 ? GetOptArray(j, "partition-specs", ctx)
+                                            : GetArray(j, "partition-specs", ctx));
   if (specs) {
     for (const Json& sj : *specs) {
       auto s = PartitionSpec::FromJson(sj);
@@ -488,7 +508,8 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
     const Json* pj = internal::Member(j, "partition-spec");
     if (!pj) return internal::Missing(ctx, "partition-specs");
     PartitionSpec spec;
-    LDP_ASSIGN_OR_RAISE(spec.fields, PartitionFieldsFromJson(*pj, std::string(ctx) + ": field 'partition-spec'"));
+    LDP_ASSIGN_OR_RAISE(
+        spec.fields, PartitionFieldsFromJson(*pj, std::string(ctx) + ": field 'partition-spec'"));
     m->partition_specs.push_back(std::move(spec));
     m->default_spec_id = 0;
   }
@@ -503,14 +524,16 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
   }
 
   // Sort orders (optional in v1: unsorted).
-  LDP_ASSIGN_OR_RAISE(const Json* orders, v1 ? GetOptArray(j, "sort-orders", ctx) : GetArray(j, "sort-orders", ctx));
+  LDP_ASSIGN_OR_RAISE(const Json* orders,
+                      v1 ? GetOptArray(j, "sort-orders", ctx) : GetArray(j, "sort-orders", ctx));
   if (orders) {
     for (const Json& oj : *orders) {
       auto o = SortOrder::FromJson(oj);
       if (!o.ok()) return o.status().WithContext(fmt::format("{}: field 'sort-orders'", ctx));
       m->sort_orders.push_back(std::move(*o));
     }
-    LDP_ASSIGN_OR_RAISE(m->default_sort_order_id, internal::GetInt32(j, "default-sort-order-id", ctx));
+    LDP_ASSIGN_OR_RAISE(m->default_sort_order_id,
+                        internal::GetInt32(j, "default-sort-order-id", ctx));
   } else {
     m->sort_orders.push_back(SortOrder{});
     m->default_sort_order_id = 0;
@@ -535,20 +558,26 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
   LDP_ASSIGN_OR_RAISE(const Json* slog, GetOptArray(j, "snapshot-log", ctx));
   if (slog) {
     for (const Json& ej : *slog) {
-      if (!ej.is_object()) return InvalidArgument("{}: 'snapshot-log' entries must be objects", ctx);
+      if (!ej.is_object())
+        return InvalidArgument("{}: 'snapshot-log' entries must be objects", ctx);
       SnapshotLogEntry e;
-      LDP_ASSIGN_OR_RAISE(e.timestamp_ms, internal::GetInt64(ej, "timestamp-ms", "snapshot-log entry"));
-      LDP_ASSIGN_OR_RAISE(e.snapshot_id, internal::GetInt64(ej, "snapshot-id", "snapshot-log entry"));
+      LDP_ASSIGN_OR_RAISE(e.timestamp_ms,
+                          internal::GetInt64(ej, "timestamp-ms", "snapshot-log entry"));
+      LDP_ASSIGN_OR_RAISE(e.snapshot_id,
+                          internal::GetInt64(ej, "snapshot-id", "snapshot-log entry"));
       m->snapshot_log.push_back(e);
     }
   }
   LDP_ASSIGN_OR_RAISE(const Json* mlog, GetOptArray(j, "metadata-log", ctx));
   if (mlog) {
     for (const Json& ej : *mlog) {
-      if (!ej.is_object()) return InvalidArgument("{}: 'metadata-log' entries must be objects", ctx);
+      if (!ej.is_object())
+        return InvalidArgument("{}: 'metadata-log' entries must be objects", ctx);
       MetadataLogEntry e;
-      LDP_ASSIGN_OR_RAISE(e.timestamp_ms, internal::GetInt64(ej, "timestamp-ms", "metadata-log entry"));
-      LDP_ASSIGN_OR_RAISE(e.metadata_file, internal::GetString(ej, "metadata-file", "metadata-log entry"));
+      LDP_ASSIGN_OR_RAISE(e.timestamp_ms,
+                          internal::GetInt64(ej, "timestamp-ms", "metadata-log entry"));
+      LDP_ASSIGN_OR_RAISE(e.metadata_file,
+                          internal::GetString(ej, "metadata-file", "metadata-log entry"));
       m->metadata_log.push_back(std::move(e));
     }
   }
@@ -556,7 +585,8 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
   if (const Json* refs = internal::Member(j, "refs"); refs && !refs->is_null()) {
     if (!refs->is_object()) return InvalidArgument("{}: field 'refs' must be an object", ctx);
     for (auto it = refs->begin(); it != refs->end(); ++it) {
-      LDP_ASSIGN_OR_RAISE(SnapshotRef r, RefFromJson(it.value(), fmt::format("{}: ref '{}'", ctx, it.key())));
+      LDP_ASSIGN_OR_RAISE(SnapshotRef r,
+                          RefFromJson(it.value(), fmt::format("{}: ref '{}'", ctx, it.key())));
       m->refs[it.key()] = r;
     }
   } else if (m->current_snapshot_id) {
@@ -580,10 +610,9 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJsonString(const std::
   return FromJson(j);
 }
 
-std::shared_ptr<TableMetadata> TableMetadata::NewTable(const std::string& location, SchemaPtr schema,
-                                                       PartitionSpec spec,
-                                                       std::map<std::string, std::string> properties,
-                                                       int64_t now_ms) {
+std::shared_ptr<TableMetadata> TableMetadata::NewTable(
+    const std::string& location, SchemaPtr schema, PartitionSpec spec,
+    std::map<std::string, std::string> properties, int64_t now_ms) {
   auto m = std::make_shared<TableMetadata>();
   m->format_version = 2;
   m->table_uuid = NewUuid();
@@ -612,10 +641,10 @@ std::shared_ptr<TableMetadata> TableMetadata::NewTable(const std::string& locati
 std::string NewUuid() {
   uint64_t hi = Rng()();
   uint64_t lo = Rng()();
-  hi = (hi & ~0xF000ULL) | 0x4000ULL;                          // version 4
+  hi = (hi & ~0xF000ULL) | 0x4000ULL;                         // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10xx
-  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF,
-                     lo >> 48, lo & 0xFFFFFFFFFFFFULL);
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF,
+                     hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFULL);
 }
 
 int64_t NewSnapshotId() {
@@ -632,9 +661,11 @@ std::string MetadataFileName(int version) {
 
 int ParseMetadataVersion(const std::string& path) {
   std::string_view name(path);
-  if (auto slash = name.find_last_of('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  if (auto slash = name.find_last_of('/'); slash != std::string_view::npos)
+    name.remove_prefix(slash + 1);
   constexpr std::string_view kSuffix = ".metadata.json";
-  if (name.size() <= kSuffix.size() || name.substr(name.size() - kSuffix.size()) != kSuffix) return -1;
+  if (name.size() <= kSuffix.size() || name.substr(name.size() - kSuffix.size()) != kSuffix)
+    return -1;
   std::string_view digits;
   if (auto dash = name.find('-'); dash != std::string_view::npos) {
     digits = name.substr(0, dash);  // NNNNN-<uuid>.metadata.json (also .gz.metadata.json)

@@ -1,11 +1,11 @@
 #include "ldp/iceberg/transforms.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cstring>
 #include <limits>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "ldp/iceberg/literal_internal.h"
 
@@ -60,7 +60,8 @@ std::optional<int64_t> EpochDays(const Type& type, const Literal& v) {
 }
 
 std::optional<int32_t> ToInt32(int64_t v) {
-  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) return std::nullopt;
+  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max())
+    return std::nullopt;
   return static_cast<int32_t>(v);
 }
 
@@ -74,15 +75,24 @@ std::string Lower(std::string_view s) {
 
 std::string Transform::ToString() const {
   switch (kind) {
-    case TransformKind::kIdentity: return "identity";
-    case TransformKind::kBucket: return fmt::format("bucket[{}]", param);
-    case TransformKind::kTruncate: return fmt::format("truncate[{}]", param);
-    case TransformKind::kYear: return "year";
-    case TransformKind::kMonth: return "month";
-    case TransformKind::kDay: return "day";
-    case TransformKind::kHour: return "hour";
-    case TransformKind::kVoid: return "void";
-    case TransformKind::kUnknown: return text;
+    case TransformKind::kIdentity:
+      return "identity";
+    case TransformKind::kBucket:
+      return fmt::format("bucket[{}]", param);
+    case TransformKind::kTruncate:
+      return fmt::format("truncate[{}]", param);
+    case TransformKind::kYear:
+      return "year";
+    case TransformKind::kMonth:
+      return "month";
+    case TransformKind::kDay:
+      return "day";
+    case TransformKind::kHour:
+      return "hour";
+    case TransformKind::kVoid:
+      return "void";
+    case TransformKind::kUnknown:
+      return text;
   }
   return text;
 }
@@ -91,20 +101,24 @@ Result<Transform> ParseTransform(std::string_view text) {
   Transform t;
   const std::string s = Lower(text);
   if (s == "identity") return t;
-  static const std::pair<const char*, TransformKind> kSimple[] = {
-      {"year", TransformKind::kYear}, {"month", TransformKind::kMonth}, {"day", TransformKind::kDay},
-      {"hour", TransformKind::kHour}, {"void", TransformKind::kVoid}};
+  static const std::pair<const char*, TransformKind> kSimple[] = {{"year", TransformKind::kYear},
+                                                                  {"month", TransformKind::kMonth},
+                                                                  {"day", TransformKind::kDay},
+                                                                  {"hour", TransformKind::kHour},
+                                                                  {"void", TransformKind::kVoid}};
   for (const auto& [name, kind] : kSimple) {
     if (s == name) {
       t.kind = kind;
       return t;
     }
   }
-  for (auto [prefix, kind] : {std::pair<std::string_view, TransformKind>{"bucket[", TransformKind::kBucket},
-                              std::pair<std::string_view, TransformKind>{"truncate[", TransformKind::kTruncate}}) {
+  for (auto [prefix, kind] :
+       {std::pair<std::string_view, TransformKind>{"bucket[", TransformKind::kBucket},
+        std::pair<std::string_view, TransformKind>{"truncate[", TransformKind::kTruncate}}) {
     if (s.rfind(prefix, 0) != 0) continue;
     std::string_view rest = std::string_view(s).substr(prefix.size());
-    if (rest.empty() || rest.back() != ']') return InvalidArgument("malformed transform '{}'", text);
+    if (rest.empty() || rest.back() != ']')
+      return InvalidArgument("malformed transform '{}'", text);
     rest.remove_suffix(1);
     int64_t n = 0;
     if (rest.empty() || rest.size() > 10) return InvalidArgument("malformed transform '{}'", text);
@@ -127,43 +141,59 @@ Result<Transform> ParseTransform(std::string_view text) {
 bool CanTransform(const Transform& transform, const Type& source) {
   const TypeId id = source.id();
   switch (transform.kind) {
-    case TransformKind::kVoid: return true;
-    case TransformKind::kIdentity: return source.is_primitive();
+    case TransformKind::kVoid:
+      return true;
+    case TransformKind::kIdentity:
+      return source.is_primitive();
     case TransformKind::kBucket:
-      return source.is_primitive() && id != TypeId::kBoolean && id != TypeId::kFloat && id != TypeId::kDouble;
+      return source.is_primitive() && id != TypeId::kBoolean && id != TypeId::kFloat &&
+             id != TypeId::kDouble;
     case TransformKind::kTruncate:
-      return id == TypeId::kInt || id == TypeId::kLong || id == TypeId::kDecimal || id == TypeId::kString ||
-             id == TypeId::kBinary;
+      return id == TypeId::kInt || id == TypeId::kLong || id == TypeId::kDecimal ||
+             id == TypeId::kString || id == TypeId::kBinary;
     case TransformKind::kYear:
     case TransformKind::kMonth:
-    case TransformKind::kDay: return id == TypeId::kDate || IsTimestamp(id);
-    case TransformKind::kHour: return IsTimestamp(id);
-    case TransformKind::kUnknown: return false;
+    case TransformKind::kDay:
+      return id == TypeId::kDate || IsTimestamp(id);
+    case TransformKind::kHour:
+      return IsTimestamp(id);
+    case TransformKind::kUnknown:
+      return false;
   }
   return false;
 }
 
 Result<TypePtr> TransformResultType(const Transform& transform, const Type& source) {
   if (!CanTransform(transform, source)) {
-    return InvalidArgument("transform {} cannot be applied to type {}", transform.ToString(), source.ToString());
+    return InvalidArgument("transform {} cannot be applied to type {}", transform.ToString(),
+                           source.ToString());
   }
   switch (transform.kind) {
     case TransformKind::kBucket:
     case TransformKind::kYear:
     case TransformKind::kMonth:
-    case TransformKind::kHour: return Type::Primitive(TypeId::kInt);
-    case TransformKind::kDay: return Type::Primitive(TypeId::kDate);
-    default: break;
+    case TransformKind::kHour:
+      return Type::Primitive(TypeId::kInt);
+    case TransformKind::kDay:
+      return Type::Primitive(TypeId::kDate);
+    default:
+      break;
   }
   // identity, truncate, void keep the source type; Type has no public copy factory for every
   // kind, so rebuild it.
   switch (source.id()) {
-    case TypeId::kDecimal: return Type::Decimal(source.precision(), source.scale());
-    case TypeId::kFixed: return Type::Fixed(source.length());
-    case TypeId::kStruct: return Type::Struct(source.fields());
-    case TypeId::kList: return Type::List(source.fields()[0]);
-    case TypeId::kMap: return Type::Map(source.fields()[0], source.fields()[1]);
-    default: return Type::Primitive(source.id());
+    case TypeId::kDecimal:
+      return Type::Decimal(source.precision(), source.scale());
+    case TypeId::kFixed:
+      return Type::Fixed(source.length());
+    case TypeId::kStruct:
+      return Type::Struct(source.fields());
+    case TypeId::kList:
+      return Type::List(source.fields()[0]);
+    case TypeId::kMap:
+      return Type::Map(source.fields()[0], source.fields()[1]);
+    default:
+      return Type::Primitive(source.id());
   }
 }
 
@@ -175,7 +205,8 @@ int32_t MurmurHash3_x86_32(std::string_view data, uint32_t seed) {
   uint32_t h = seed;
   for (size_t i = 0; i < nblocks; ++i) {
     uint32_t k = static_cast<uint32_t>(p[4 * i]) | (static_cast<uint32_t>(p[4 * i + 1]) << 8) |
-                 (static_cast<uint32_t>(p[4 * i + 2]) << 16) | (static_cast<uint32_t>(p[4 * i + 3]) << 24);
+                 (static_cast<uint32_t>(p[4 * i + 2]) << 16) |
+                 (static_cast<uint32_t>(p[4 * i + 3]) << 24);
     k *= c1;
     k = Rotl32(k, 15);
     k *= c2;
@@ -186,8 +217,12 @@ int32_t MurmurHash3_x86_32(std::string_view data, uint32_t seed) {
   const unsigned char* tail = p + nblocks * 4;
   uint32_t k = 0;
   switch (len & 3) {
-    case 3: k ^= static_cast<uint32_t>(tail[2]) << 16; [[fallthrough]];
-    case 2: k ^= static_cast<uint32_t>(tail[1]) << 8; [[fallthrough]];
+    case 3:
+      k ^= static_cast<uint32_t>(tail[2]) << 16;
+      [[fallthrough]];
+    case 2:
+      k ^= static_cast<uint32_t>(tail[1]) << 8;
+      [[fallthrough]];
     case 1:
       k ^= tail[0];
       k *= c1;
@@ -195,7 +230,8 @@ int32_t MurmurHash3_x86_32(std::string_view data, uint32_t seed) {
       k *= c2;
       h ^= k;
       break;
-    default: break;
+    default:
+      break;
   }
   h ^= static_cast<uint32_t>(len);
   return static_cast<int32_t>(Fmix32(h));
@@ -218,7 +254,8 @@ std::optional<int32_t> BucketHash(const Type& type, const Literal& value) {
     }
     case TypeId::kDecimal: {
       if (!std::holds_alternative<DecimalValue>(value.value)) return std::nullopt;
-      return MurmurHash3_x86_32(internal::MinimalBigEndian(std::get<DecimalValue>(value.value).unscaled));
+      return MurmurHash3_x86_32(
+          internal::MinimalBigEndian(std::get<DecimalValue>(value.value).unscaled));
     }
     case TypeId::kString:
     case TypeId::kUuid:
@@ -260,7 +297,8 @@ std::optional<Literal> TruncateValue(const Type& type, const Literal& value, int
     }
     case TypeId::kString:
       if (!std::holds_alternative<std::string>(value.value)) return std::nullopt;
-      out.value = TruncateLowerBound(std::get<std::string>(value.value), static_cast<size_t>(width));
+      out.value =
+          TruncateLowerBound(std::get<std::string>(value.value), static_cast<size_t>(width));
       return out;
     case TypeId::kBinary: {
       if (!std::holds_alternative<std::string>(value.value)) return std::nullopt;
@@ -302,12 +340,13 @@ std::optional<int32_t> HoursOf(const Type& type, const Literal& value) {
 Result<std::optional<Literal>> ApplyTransform(const Transform& transform, const Type& source,
                                               const Literal& value) {
   if (!CanTransform(transform, source)) {
-    return InvalidArgument("transform {} cannot be applied to type {}", transform.ToString(), source.ToString());
+    return InvalidArgument("transform {} cannot be applied to type {}", transform.ToString(),
+                           source.ToString());
   }
   auto int_result = [&](std::optional<int32_t> v, TypeId type) -> Result<std::optional<Literal>> {
     if (!v) {
-      return InvalidArgument("transform {} failed on {} value {}", transform.ToString(), source.ToString(),
-                             LiteralToText(value));
+      return InvalidArgument("transform {} failed on {} value {}", transform.ToString(),
+                             source.ToString(), LiteralToText(value));
     }
     Literal out;
     out.type = type;
@@ -315,23 +354,32 @@ Result<std::optional<Literal>> ApplyTransform(const Transform& transform, const 
     return std::optional<Literal>(out);
   };
   switch (transform.kind) {
-    case TransformKind::kVoid: return std::optional<Literal>();
+    case TransformKind::kVoid:
+      return std::optional<Literal>();
     case TransformKind::kIdentity: {
       Literal out = value;
       out.type = source.id();
       return std::optional<Literal>(out);
     }
-    case TransformKind::kBucket: return int_result(BucketOf(source, value, transform.param), TypeId::kInt);
+    case TransformKind::kBucket:
+      return int_result(BucketOf(source, value, transform.param), TypeId::kInt);
     case TransformKind::kTruncate: {
       auto v = TruncateValue(source, value, transform.param);
-      if (!v) return InvalidArgument("transform {} failed on {}", transform.ToString(), source.ToString());
+      if (!v)
+        return InvalidArgument("transform {} failed on {}", transform.ToString(),
+                               source.ToString());
       return std::optional<Literal>(*v);
     }
-    case TransformKind::kYear: return int_result(YearsOf(source, value), TypeId::kInt);
-    case TransformKind::kMonth: return int_result(MonthsOf(source, value), TypeId::kInt);
-    case TransformKind::kDay: return int_result(DaysOf(source, value), TypeId::kDate);
-    case TransformKind::kHour: return int_result(HoursOf(source, value), TypeId::kInt);
-    case TransformKind::kUnknown: break;
+    case TransformKind::kYear:
+      return int_result(YearsOf(source, value), TypeId::kInt);
+    case TransformKind::kMonth:
+      return int_result(MonthsOf(source, value), TypeId::kInt);
+    case TransformKind::kDay:
+      return int_result(DaysOf(source, value), TypeId::kDate);
+    case TransformKind::kHour:
+      return int_result(HoursOf(source, value), TypeId::kInt);
+    case TransformKind::kUnknown:
+      break;
   }
   return InvalidArgument("unknown transform {}", transform.ToString());
 }
@@ -341,7 +389,8 @@ std::string HumanString(const Transform& transform, const Literal& result) {
     return std::holds_alternative<int64_t>(result.value) ? std::get<int64_t>(result.value) : 0;
   };
   switch (transform.kind) {
-    case TransformKind::kYear: return fmt::format("{:04d}", 1970 + as_int());
+    case TransformKind::kYear:
+      return fmt::format("{:04d}", 1970 + as_int());
     case TransformKind::kMonth: {
       int64_t m = as_int();
       return fmt::format("{:04d}-{:02d}", 1970 + FloorDiv(m, 12), internal::FloorMod(m, 12) + 1);
@@ -351,7 +400,8 @@ std::string HumanString(const Transform& transform, const Literal& result) {
       auto [y, mo, d] = CivilFromDays(FloorDiv(h, 24));
       return fmt::format("{:04d}-{:02d}-{:02d}-{:02d}", y, mo, d, internal::FloorMod(h, 24));
     }
-    default: break;
+    default:
+      break;
   }
   if (result.type == TypeId::kDate) {
     auto [y, mo, d] = CivilFromDays(as_int());

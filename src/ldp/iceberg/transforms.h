@@ -16,7 +16,17 @@
 
 namespace ldp::iceberg {
 
-enum class TransformKind { kIdentity, kBucket, kTruncate, kYear, kMonth, kDay, kHour, kVoid, kUnknown };
+enum class TransformKind {
+  kIdentity,
+  kBucket,
+  kTruncate,
+  kYear,
+  kMonth,
+  kDay,
+  kHour,
+  kVoid,
+  kUnknown
+};
 
 /// A parsed transform string. `param` is N for bucket[N] and W for truncate[W], else 0.
 struct Transform {

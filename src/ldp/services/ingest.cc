@@ -284,6 +284,12 @@ Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
     if (!select.empty()) select += ", ";
     if (source_cols[it->second].type == target) {
       select += QuoteIdent(f.name);
+    } else if (source_cols[it->second].type == "TIMESTAMP_NS" && target == "TIMESTAMP") {
+      // Nanoseconds become microseconds rounded towards minus infinity (iceberg::NanosRule);
+      // DuckDB's own CAST rounds towards zero, which would move instants before 1970 forward.
+      std::string ns = fmt::format("epoch_ns({})", QuoteIdent(f.name));
+      select += fmt::format("make_timestamp(({0} - (({0} % 1000) + 1000) % 1000) // 1000) AS {1}", ns,
+                            QuoteIdent(f.name));
     } else {
       select += fmt::format("CAST({} AS {}) AS {}", QuoteIdent(f.name), target, QuoteIdent(f.name));
     }

@@ -1,5 +1,8 @@
 #include "ldp/demo/nyc_taxi.h"
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -7,9 +10,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "ldp/engine/engine.h"
 #include "testing/temp_dir.h"
@@ -171,7 +171,8 @@ TEST_F(NycTaxiTest, PickupsFillTheMonthWithADailyCycle) {
   // The file is in pickup order apart from a few minutes of jitter and the strays.
   EXPECT_LT(Scalar("SELECT count(*) FROM (SELECT tpep_pickup_datetime AS p, "
                    "lag(tpep_pickup_datetime) OVER (ORDER BY file_row_number) AS prev FROM "
-                   "read_parquet(" + engine::QuoteLiteral(*path_) +
+                   "read_parquet(" +
+                   engine::QuoteLiteral(*path_) +
                    ", file_row_number = true)) WHERE p < prev - INTERVAL 10 MINUTE"),
             20);
 }
@@ -238,10 +239,10 @@ TEST(NycTaxiDeterminismTest, SameSeedSameBytesAcrossThreadCounts) {
     std::string path = dir.Join(fmt::format("taxi_{}_{}.parquet", threads, seed));
     ASSERT_OK(GenerateTaxiMonth(*conn, options, path));
     // Order-sensitive: the row struct includes the row's position in the file.
-    ASSERT_OK_AND_ASSIGN(auto sum, conn->QueryScalar(fmt::format(
-                                       "SELECT sum(hash(t) >> 8) FROM read_parquet({}, "
-                                       "file_row_number = true) t",
-                                       engine::QuoteLiteral(path))));
+    ASSERT_OK_AND_ASSIGN(
+        auto sum, conn->QueryScalar(fmt::format("SELECT sum(hash(t) >> 8) FROM read_parquet({}, "
+                                                "file_row_number = true) t",
+                                                engine::QuoteLiteral(path))));
     ASSERT_TRUE(sum.has_value());
     paths.push_back(path);
     checksums.push_back(*sum);
@@ -260,9 +261,9 @@ TEST(NycTaxiDeterminismTest, SameSeedSameBytesAcrossThreadCounts) {
   options.seed = 42;
   ASSERT_OK_AND_ASSIGN(std::string query, TaxiMonthQuery(options));
   std::string plain = dir.Join("plain.parquet");
-  ASSERT_OK(conn->Execute(fmt::format(
-      "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576)", query,
-      engine::QuoteLiteral(plain))));
+  ASSERT_OK(conn->Execute(
+      fmt::format("COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1048576)",
+                  query, engine::QuoteLiteral(plain))));
   EXPECT_TRUE(a == ReadBytes(plain)) << "TaxiMonthQuery and GenerateTaxiMonth differ";
 }
 
@@ -302,9 +303,9 @@ TEST(NycTaxiOptionsTest, OtherMonthsAndEmptyFilesWork) {
   empty.rows = 0;
   std::string empty_path = dir.Join("empty.parquet");
   ASSERT_OK(GenerateTaxiMonth(*conn, empty, empty_path));
-  ASSERT_OK_AND_ASSIGN(auto n, conn->QueryScalar(fmt::format(
-                                   "SELECT count(*) FROM read_parquet({})",
-                                   engine::QuoteLiteral(empty_path))));
+  ASSERT_OK_AND_ASSIGN(auto n,
+                       conn->QueryScalar(fmt::format("SELECT count(*) FROM read_parquet({})",
+                                                     engine::QuoteLiteral(empty_path))));
   EXPECT_EQ(n.value_or(""), "0");
 }
 

@@ -85,7 +85,8 @@ TEST(ParseLiteralTest, DatesAndTimes) {
   // DuckDB's BC rendering: 45 BC is astronomical year -44.
   EXPECT_EQ(ParseInt64(TypeId::kDate, "0045-03-15 (BC)"), ParseInt64(TypeId::kDate, "-0044-03-15"));
   EXPECT_EQ(ParseInt64(TypeId::kTime, "12:30:00"), (12 * 3600 + 30 * 60) * 1000000LL);
-  EXPECT_EQ(ParseInt64(TypeId::kTime, "22:31:08.25"), (22 * 3600 + 31 * 60 + 8) * 1000000LL + 250000);
+  EXPECT_EQ(ParseInt64(TypeId::kTime, "22:31:08.25"),
+            (22 * 3600 + 31 * 60 + 8) * 1000000LL + 250000);
   EXPECT_FALSE(ParseLiteral(*P(TypeId::kTime), "25:00:00"));
   EXPECT_FALSE(ParseLiteral(*P(TypeId::kTime), "12:61:00"));
 }
@@ -106,8 +107,10 @@ TEST(ParseLiteralTest, Timestamps) {
   EXPECT_EQ(ParseInt64(TypeId::kTimestampTz, "2022-12-31 16:00:00.000001-08"), base + 1);
   EXPECT_EQ(ParseInt64(TypeId::kTimestampTz, "2023-01-01 00:00:10+00:00:10"), base);
   EXPECT_EQ(ParseInt64(TypeId::kTimestampTz, "2023-01-01T00:00:00Z"), base);
-  EXPECT_EQ(ParseInt64(TypeId::kTimestampNs, "2023-01-01 00:00:00.123456789"), base * 1000 + 123456789);
-  EXPECT_EQ(ParseInt64(TypeId::kTimestampTzNs, "2023-01-01 01:00:00.000000001+01"), base * 1000 + 1);
+  EXPECT_EQ(ParseInt64(TypeId::kTimestampNs, "2023-01-01 00:00:00.123456789"),
+            base * 1000 + 123456789);
+  EXPECT_EQ(ParseInt64(TypeId::kTimestampTzNs, "2023-01-01 01:00:00.000000001+01"),
+            base * 1000 + 1);
   EXPECT_EQ(ParseInt64(TypeId::kTimestamp, "0001-12-31 (BC) 00:00:00"),
             ParseInt64(TypeId::kDate, "0000-12-31") * 86400000000LL);
   EXPECT_EQ(ParseInt64(TypeId::kTimestamp, "infinity"), INT64_MAX);
@@ -133,8 +136,10 @@ TEST(ParseLiteralTest, UuidsAndBlobs) {
 }
 
 TEST(LiteralToTextTest, MatchesDuckDBRendering) {
-  EXPECT_EQ(LiteralToText(Parse(*P(TypeId::kTimestamp), "2023-01-01 00:00:00.500")), "2023-01-01 00:00:00.5");
-  EXPECT_EQ(LiteralToText(Parse(*P(TypeId::kTimestampTz), "2023-01-01 05:30:00+05:30")), "2023-01-01 00:00:00+00");
+  EXPECT_EQ(LiteralToText(Parse(*P(TypeId::kTimestamp), "2023-01-01 00:00:00.500")),
+            "2023-01-01 00:00:00.5");
+  EXPECT_EQ(LiteralToText(Parse(*P(TypeId::kTimestampTz), "2023-01-01 05:30:00+05:30")),
+            "2023-01-01 00:00:00+00");
   EXPECT_EQ(LiteralToText(Parse(*P(TypeId::kTimestamp), "1969-12-31 23:59:59.999999")),
             "1969-12-31 23:59:59.999999");
   EXPECT_EQ(LiteralToText(Parse(*P(TypeId::kDate), "-0044-03-15")), "0045-03-15 (BC)");
@@ -153,16 +158,21 @@ TEST(LiteralToTextTest, MatchesDuckDBRendering) {
 TEST(EncodeLiteralTest, AppendixDForms) {
   EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kInt), Parse(*P(TypeId::kInt), "1"))), "01000000");
   EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kInt), Parse(*P(TypeId::kInt), "-2"))), "feffffff");
-  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kDate), Parse(*P(TypeId::kDate), "2017-11-16"))), "4e440000");
-  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kLong), Parse(*P(TypeId::kLong), "1"))), "0100000000000000");
-  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kTimestamp), Parse(*P(TypeId::kTimestamp), "1970-01-01 00:00:01"))),
+  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kDate), Parse(*P(TypeId::kDate), "2017-11-16"))),
+            "4e440000");
+  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kLong), Parse(*P(TypeId::kLong), "1"))),
+            "0100000000000000");
+  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kTimestamp),
+                              Parse(*P(TypeId::kTimestamp), "1970-01-01 00:00:01"))),
             "40420f0000000000");
   EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kFloat), Parse(*P(TypeId::kFloat), "1"))), "0000803f");
-  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kDouble), Parse(*P(TypeId::kDouble), "1"))), "000000000000f03f");
+  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kDouble), Parse(*P(TypeId::kDouble), "1"))),
+            "000000000000f03f");
   EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kBoolean), Parse(*P(TypeId::kBoolean), "true"))), "01");
   EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kBoolean), Parse(*P(TypeId::kBoolean), "false"))), "00");
   EXPECT_EQ(EncodeLiteral(*P(TypeId::kString), Parse(*P(TypeId::kString), "iceberg")), "iceberg");
-  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kUuid), Parse(*P(TypeId::kUuid), "f79c3e09-677c-4bbd-a479-3f349cb785e7"))),
+  EXPECT_EQ(Hex(EncodeLiteral(*P(TypeId::kUuid),
+                              Parse(*P(TypeId::kUuid), "f79c3e09-677c-4bbd-a479-3f349cb785e7"))),
             "f79c3e09677c4bbda4793f349cb785e7");
   // Decimals: minimal two's complement, big-endian.
   auto d = [](const char* text) {
@@ -249,7 +259,9 @@ TEST(CompareLiteralsTest, Order) {
   EXPECT_GT(cmp(*P(TypeId::kString), "é", "z"), 0);
   EXPECT_LT(cmp(*P(TypeId::kString), "ab", "abc"), 0);
   EXPECT_LT(cmp(*P(TypeId::kBinary), R"(\x7F)", R"(\x80)"), 0);
-  EXPECT_LT(cmp(*P(TypeId::kUuid), "7fffffff-0000-0000-0000-000000000000", "80000000-0000-0000-0000-000000000000"), 0);
+  EXPECT_LT(cmp(*P(TypeId::kUuid), "7fffffff-0000-0000-0000-000000000000",
+                "80000000-0000-0000-0000-000000000000"),
+            0);
   // Decimals by value across scales.
   Literal a{TypeId::kDecimal, DecimalValue{150, 2}};   // 1.50
   Literal b{TypeId::kDecimal, DecimalValue{15, 1}};    // 1.5
@@ -278,11 +290,14 @@ TEST(TruncateBoundTest, UpperBoundIncrementsTheLastCodePoint) {
   EXPECT_EQ(TruncateUpperBound("abc", 3), "abc");
   EXPECT_EQ(TruncateUpperBound("hé", 5), "hé");
   EXPECT_EQ(TruncateUpperBound("héllo", 2), "hê");
-  EXPECT_EQ(TruncateUpperBound("日本語", 2), "日札");  // U+672C -> U+672D
-  EXPECT_EQ(TruncateUpperBound("a\xF4\x8F\xBF\xBFz", 2), "b");     // U+10FFFF cannot grow: drop it
+  EXPECT_EQ(TruncateUpperBound("日本語", 2), "日札");           // U+672C -> U+672D
+  EXPECT_EQ(TruncateUpperBound("a\xF4\x8F\xBF\xBFz", 2), "b");  // U+10FFFF cannot grow: drop it
   EXPECT_EQ(TruncateUpperBound("a\xED\x9F\xBFz", 2), "a\xEE\x80\x80");  // U+D7FF skips surrogates
   EXPECT_EQ(TruncateUpperBound("\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBFz", 2), std::nullopt);
-  EXPECT_EQ(TruncateUpperBound("a\x7F" "b", 2), "a\xC2\x80");  // U+007F -> U+0080 grows a byte
+  EXPECT_EQ(TruncateUpperBound("a\x7F"
+                               "b",
+                               2),
+            "a\xC2\x80");  // U+007F -> U+0080 grows a byte
   EXPECT_EQ(TruncateUpperBound("abc", 0), std::nullopt);
   // Every truncated upper bound is >= the value.
   for (std::string s : {"zzzz", "az\xF4\x8F\xBF\xBF", "é\xEF\xBF\xBFq"}) {
@@ -310,8 +325,10 @@ TEST(ParseLiteralTest, ParsesWhatDuckDBPrints) {
     const char* epoch_sql;  // an integer the parsed value must equal, or nullptr
   };
   const Case cases[] = {
-      {"TIMESTAMP '2023-01-01 00:00:00.123456'", P(TypeId::kTimestamp), "epoch_us(TIMESTAMP '2023-01-01 00:00:00.123456')"},
-      {"TIMESTAMP '1960-05-06 07:08:09.5'", P(TypeId::kTimestamp), "epoch_us(TIMESTAMP '1960-05-06 07:08:09.5')"},
+      {"TIMESTAMP '2023-01-01 00:00:00.123456'", P(TypeId::kTimestamp),
+       "epoch_us(TIMESTAMP '2023-01-01 00:00:00.123456')"},
+      {"TIMESTAMP '1960-05-06 07:08:09.5'", P(TypeId::kTimestamp),
+       "epoch_us(TIMESTAMP '1960-05-06 07:08:09.5')"},
       {"TIMESTAMPTZ '2023-01-01 00:00:00.25+05:30'", P(TypeId::kTimestampTz),
        "epoch_us(TIMESTAMPTZ '2023-01-01 00:00:00.25+05:30')"},
       {"DATE '-0044-03-15'", P(TypeId::kDate), "(DATE '-0044-03-15' - DATE '1970-01-01')"},
@@ -326,22 +343,27 @@ TEST(ParseLiteralTest, ParsesWhatDuckDBPrints) {
     auto lit = ParseLiteral(*c.type, *text);
     ASSERT_TRUE(lit) << c.sql << " printed as " << *text;
     EXPECT_EQ(LiteralToText(*lit), *text) << c.sql;
-    ASSERT_OK_AND_ASSIGN(auto want, conn->QueryScalar(fmt::format("SELECT ({})::BIGINT::VARCHAR", c.epoch_sql)));
+    ASSERT_OK_AND_ASSIGN(
+        auto want, conn->QueryScalar(fmt::format("SELECT ({})::BIGINT::VARCHAR", c.epoch_sql)));
     EXPECT_EQ(std::to_string(std::get<int64_t>(lit->value)), *want) << c.sql;
   }
   // A timestamptz printed in another session zone parses to the same instant.
   ASSERT_OK(conn->Execute("SET TimeZone='America/Los_Angeles'"));
-  ASSERT_OK_AND_ASSIGN(auto la, conn->QueryScalar("SELECT (TIMESTAMPTZ '2023-01-01 00:00:00+00')::VARCHAR"));
+  ASSERT_OK_AND_ASSIGN(auto la,
+                       conn->QueryScalar("SELECT (TIMESTAMPTZ '2023-01-01 00:00:00+00')::VARCHAR"));
   EXPECT_EQ(*la, "2022-12-31 16:00:00-08");
   EXPECT_EQ(ParseInt64(TypeId::kTimestampTz, *la), 1672531200LL * 1000000);
   // Blobs and doubles.
-  ASSERT_OK_AND_ASSIGN(auto blob, conn->QueryScalar(R"(SELECT ('\x00\xFFab\x5Cc''"'::BLOB)::VARCHAR)"));
+  ASSERT_OK_AND_ASSIGN(auto blob,
+                       conn->QueryScalar(R"(SELECT ('\x00\xFFab\x5Cc''"'::BLOB)::VARCHAR)"));
   auto b = ParseLiteral(*P(TypeId::kBinary), *blob);
   ASSERT_TRUE(b);
   EXPECT_EQ(std::get<std::string>(b->value), Bytes({0, 0xFF, 'a', 'b', '\\', 'c', '\'', '"'}));
   EXPECT_EQ(LiteralToText(*b), *blob);
-  for (const char* v : {"1e20", "0.1", "-0.0", "123456789.125", "1.5e-7", "'nan'", "'-inf'", "1.0"}) {
-    ASSERT_OK_AND_ASSIGN(auto text, conn->QueryScalar(fmt::format("SELECT ({}::DOUBLE)::VARCHAR", v)));
+  for (const char* v :
+       {"1e20", "0.1", "-0.0", "123456789.125", "1.5e-7", "'nan'", "'-inf'", "1.0"}) {
+    ASSERT_OK_AND_ASSIGN(auto text,
+                         conn->QueryScalar(fmt::format("SELECT ({}::DOUBLE)::VARCHAR", v)));
     auto lit = ParseLiteral(*P(TypeId::kDouble), *text);
     ASSERT_TRUE(lit) << *text;
     EXPECT_EQ(LiteralToText(*lit), *text);

@@ -24,13 +24,16 @@ TypePtr P(TypeId id) { return Type::Primitive(id); }
 
 /// Every kind of type, nested: the schema most tests use.
 Schema NestedSchema() {
-  return Schema(
-      3,
-      {F(1, "id", P(TypeId::kLong), true),
-       F(2, "s", Type::Struct({F(5, "a b", P(TypeId::kInt)), F(6, "c", Type::List(F(9, "element", P(TypeId::kString))))})),
-       F(3, "l", Type::List(F(7, "element", Type::Decimal(9, 2), true))),
-       F(4, "m", Type::Map(F(10, "key", P(TypeId::kString)), F(11, "value", Type::List(F(12, "element", P(TypeId::kInt))))))},
-      {1});
+  return Schema(3,
+                {F(1, "id", P(TypeId::kLong), true),
+                 F(2, "s",
+                   Type::Struct({F(5, "a b", P(TypeId::kInt)),
+                                 F(6, "c", Type::List(F(9, "element", P(TypeId::kString))))})),
+                 F(3, "l", Type::List(F(7, "element", Type::Decimal(9, 2), true))),
+                 F(4, "m",
+                   Type::Map(F(10, "key", P(TypeId::kString)),
+                             F(11, "value", Type::List(F(12, "element", P(TypeId::kInt))))))},
+                {1});
 }
 
 TEST(TypeTest, ToStringNamesTypes) {
@@ -38,7 +41,8 @@ TEST(TypeTest, ToStringNamesTypes) {
   EXPECT_EQ(Type::Decimal(9, 2)->ToString(), "decimal(9,2)");
   EXPECT_EQ(Type::Fixed(16)->ToString(), "fixed[16]");
   EXPECT_EQ(P(TypeId::kTimestampTz)->ToString(), "timestamptz");
-  EXPECT_EQ(Type::Map(F(1, "", P(TypeId::kString)), F(2, "", P(TypeId::kInt)))->ToString(), "map<string, int>");
+  EXPECT_EQ(Type::Map(F(1, "", P(TypeId::kString)), F(2, "", P(TypeId::kInt)))->ToString(),
+            "map<string, int>");
   EXPECT_TRUE(P(TypeId::kUuid)->is_primitive());
   EXPECT_TRUE(Type::List(F(1, "", P(TypeId::kInt)))->is_nested());
 }
@@ -50,9 +54,9 @@ TEST(TypeTest, MapKeysAreAlwaysRequired) {
 }
 
 TEST(TypeJsonTest, PrimitivesRoundTrip) {
-  for (const std::string s : {"boolean", "int", "long", "float", "double", "decimal(38,10)", "date", "time",
-                              "timestamp", "timestamptz", "timestamp_ns", "timestamptz_ns", "string", "uuid",
-                              "fixed[16]", "binary"}) {
+  for (const std::string s :
+       {"boolean", "int", "long", "float", "double", "decimal(38,10)", "date", "time", "timestamp",
+        "timestamptz", "timestamp_ns", "timestamptz_ns", "string", "uuid", "fixed[16]", "binary"}) {
     ASSERT_OK_AND_ASSIGN(TypePtr t, TypeFromJson(json(s)));
     EXPECT_EQ(TypeToJson(*t), json(s)) << s;
   }
@@ -65,21 +69,26 @@ TEST(TypeJsonTest, DecimalWithSpacesParses) {
 }
 
 TEST(TypeJsonTest, BadTypesAreInvalid) {
-  for (const std::string s : {"integer", "decimal(39,2)", "decimal(9)", "decimal(2,3)", "fixed[0]", "fixed[x]", ""}) {
+  for (const std::string s :
+       {"integer", "decimal(39,2)", "decimal(9)", "decimal(2,3)", "fixed[0]", "fixed[x]", ""}) {
     EXPECT_THAT(TypeFromJson(json(s)), IsError(ErrorCode::kInvalidArgument)) << s;
   }
   EXPECT_THAT(TypeFromJson(json(5)), IsError(ErrorCode::kInvalidArgument));
   EXPECT_THAT(TypeFromJson(json::parse(R"({"type":"list","element-id":1,"element":"int"})")),
               HasMessage("element-required"));
-  EXPECT_THAT(TypeFromJson(json::parse(R"({"type":"map","key-id":1,"key":"int","value-id":2,"value-required":true})")),
+  EXPECT_THAT(TypeFromJson(json::parse(
+                  R"({"type":"map","key-id":1,"key":"int","value-id":2,"value-required":true})")),
               HasMessage("'value'"));
-  EXPECT_THAT(TypeFromJson(json::parse(R"({"type":"union"})")), IsError(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(TypeFromJson(json::parse(R"({"type":"union"})")),
+              IsError(ErrorCode::kInvalidArgument));
 }
 
 TEST(TypeJsonTest, ListAndMapUseSpecKeys) {
   auto list = Type::List(F(7, "element", Type::Decimal(9, 2), true));
-  EXPECT_EQ(TypeToJson(*list),
-            json::parse(R"j({"type":"list","element-id":7,"element":"decimal(9,2)","element-required":true})j"));
+  EXPECT_EQ(
+      TypeToJson(*list),
+      json::parse(
+          R"j({"type":"list","element-id":7,"element":"decimal(9,2)","element-required":true})j"));
   auto map = Type::Map(F(10, "key", P(TypeId::kString)), F(11, "value", P(TypeId::kDouble), false));
   EXPECT_EQ(TypeToJson(*map), json::parse(R"({"type":"map","key-id":10,"key":"string","value-id":11,
                                              "value":"double","value-required":false})"));
@@ -114,31 +123,38 @@ TEST(SchemaJsonTest, DocIsKeptAndOptional) {
 }
 
 TEST(SchemaJsonTest, V1SchemaWithoutIdGetsDefault) {
-  json j = json::parse(R"({"type":"struct","fields":[{"id":1,"name":"x","required":false,"type":"int"}]})");
+  json j = json::parse(
+      R"({"type":"struct","fields":[{"id":1,"name":"x","required":false,"type":"int"}]})");
   ASSERT_OK_AND_ASSIGN(SchemaPtr s, Schema::FromJson(j, 7));
   EXPECT_EQ(s->schema_id(), 7);
   EXPECT_TRUE(s->identifier_field_ids().empty());
 }
 
 TEST(SchemaJsonTest, ErrorsNameTheField) {
-  EXPECT_THAT(Schema::FromJson(json::parse(R"({"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","type":"int"}]})")),
-              HasMessage("field 'x': missing required field 'required'"));
-  EXPECT_THAT(Schema::FromJson(json::parse(R"({"type":"struct","schema-id":0})")), HasMessage("'fields'"));
-  EXPECT_THAT(Schema::FromJson(json::parse(
-                  R"({"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","required":true,"type":"int"},
+  EXPECT_THAT(
+      Schema::FromJson(json::parse(
+          R"({"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","type":"int"}]})")),
+      HasMessage("field 'x': missing required field 'required'"));
+  EXPECT_THAT(Schema::FromJson(json::parse(R"({"type":"struct","schema-id":0})")),
+              HasMessage("'fields'"));
+  EXPECT_THAT(
+      Schema::FromJson(json::parse(
+          R"({"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","required":true,"type":"int"},
                                                               {"id":1,"name":"y","required":true,"type":"int"}]})")),
-              HasMessage("duplicate field id 1"));
-  EXPECT_THAT(Schema::FromJson(json::parse(
-                  R"({"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","required":true,"type":"int"},
+      HasMessage("duplicate field id 1"));
+  EXPECT_THAT(
+      Schema::FromJson(json::parse(
+          R"({"type":"struct","schema-id":0,"fields":[{"id":1,"name":"x","required":true,"type":"int"},
                                                               {"id":2,"name":"x","required":true,"type":"int"}]})")),
-              HasMessage("duplicate field name 'x'"));
+      HasMessage("duplicate field name 'x'"));
   EXPECT_THAT(Schema::FromJson(json::parse(
                   R"({"type":"struct","schema-id":0,"identifier-field-ids":[9],
                       "fields":[{"id":1,"name":"x","required":true,"type":"int"}]})")),
               HasMessage("unknown field id 9"));
-  EXPECT_THAT(Schema::FromJson(json::parse(
-                  R"({"type":"struct","schema-id":0,"fields":[{"id":"1","name":"x","required":true,"type":"int"}]})")),
-              HasMessage("field 'id' must be an integer"));
+  EXPECT_THAT(
+      Schema::FromJson(json::parse(
+          R"({"type":"struct","schema-id":0,"fields":[{"id":"1","name":"x","required":true,"type":"int"}]})")),
+      HasMessage("field 'id' must be an integer"));
   EXPECT_THAT(Schema::FromJson(json::parse(R"([1,2])")), IsError(ErrorCode::kInvalidArgument));
 }
 
@@ -152,7 +168,7 @@ TEST(SchemaTest, LookUps) {
   EXPECT_EQ(s.FindFieldById(99), nullptr);
   ASSERT_NE(s.FindTopLevelField("m"), nullptr);
   EXPECT_EQ(s.FindTopLevelField("m")->id, 4);
-  EXPECT_EQ(s.FindTopLevelField("M"), nullptr);  // case-sensitive
+  EXPECT_EQ(s.FindTopLevelField("M"), nullptr);    // case-sensitive
   EXPECT_EQ(s.FindTopLevelField("a b"), nullptr);  // nested names are not top-level
   EXPECT_EQ(Schema(0, {}).HighestFieldId(), 0);
 }
@@ -175,16 +191,34 @@ TEST(DuckTypeTest, PrimitiveMapping) {
     const char* iceberg;
   };
   const Case cases[] = {
-      {"BOOLEAN", "boolean"},        {"TINYINT", "int"},           {"SMALLINT", "int"},
-      {"INTEGER", "int"},            {"BIGINT", "long"},           {"UTINYINT", "int"},
-      {"USMALLINT", "int"},          {"UINTEGER", "long"},         {"UBIGINT", "decimal(20,0)"},
-      {"HUGEINT", "decimal(38,0)"},  {"FLOAT", "float"},           {"DOUBLE", "double"},
-      {"DECIMAL(18,3)", "decimal(18,3)"}, {"DECIMAL(4, 1)", "decimal(4,1)"}, {"DECIMAL", "decimal(18,3)"},
-      {"DATE", "date"},              {"TIME", "time"},             {"TIMESTAMP", "timestamp"},
-      {"TIMESTAMP_MS", "timestamp"}, {"TIMESTAMP_S", "timestamp"}, {"TIMESTAMP_NS", "timestamp"},
-      {"TIMESTAMP WITH TIME ZONE", "timestamptz"}, {"timestamptz", "timestamptz"},
-      {"VARCHAR", "string"},         {"JSON", "string"},           {"ENUM('a', 'b''c)')", "string"},
-      {"UUID", "uuid"},              {"BLOB", "binary"},
+      {"BOOLEAN", "boolean"},
+      {"TINYINT", "int"},
+      {"SMALLINT", "int"},
+      {"INTEGER", "int"},
+      {"BIGINT", "long"},
+      {"UTINYINT", "int"},
+      {"USMALLINT", "int"},
+      {"UINTEGER", "long"},
+      {"UBIGINT", "decimal(20,0)"},
+      {"HUGEINT", "decimal(38,0)"},
+      {"FLOAT", "float"},
+      {"DOUBLE", "double"},
+      {"DECIMAL(18,3)", "decimal(18,3)"},
+      {"DECIMAL(4, 1)", "decimal(4,1)"},
+      {"DECIMAL", "decimal(18,3)"},
+      {"DATE", "date"},
+      {"TIME", "time"},
+      {"TIMESTAMP", "timestamp"},
+      {"TIMESTAMP_MS", "timestamp"},
+      {"TIMESTAMP_S", "timestamp"},
+      {"TIMESTAMP_NS", "timestamp"},
+      {"TIMESTAMP WITH TIME ZONE", "timestamptz"},
+      {"timestamptz", "timestamptz"},
+      {"VARCHAR", "string"},
+      {"JSON", "string"},
+      {"ENUM('a', 'b''c)')", "string"},
+      {"UUID", "uuid"},
+      {"BLOB", "binary"},
   };
   for (const auto& c : cases) {
     ASSERT_OK_AND_ASSIGN(TypePtr t, TypeFromDuckType(c.duck));
@@ -193,30 +227,34 @@ TEST(DuckTypeTest, PrimitiveMapping) {
 }
 
 TEST(DuckTypeTest, RefusedTypesNameColumnAndType) {
-  for (const char* t : {"INTERVAL", "BIT", "UNION(a INTEGER, b VARCHAR)", "UHUGEINT", "VARINT", "BIGNUM",
-                        "TIME WITH TIME ZONE", "STRUCT(a INTERVAL)", "INTERVAL[]"}) {
+  for (const char* t : {"INTERVAL", "BIT", "UNION(a INTEGER, b VARCHAR)", "UHUGEINT", "VARINT",
+                        "BIGNUM", "TIME WITH TIME ZONE", "STRUCT(a INTERVAL)", "INTERVAL[]"}) {
     auto r = SchemaFromDuckColumns({{"good", "INTEGER"}, {"bad col", t}});
     EXPECT_THAT(r, IsError(ErrorCode::kInvalidArgument)) << t;
     EXPECT_THAT(r, HasMessage("'bad col'")) << t;
     EXPECT_THAT(r, HasMessage(t)) << t;
   }
-  EXPECT_THAT(SchemaFromDuckColumns({{"t", "TIMESTAMP_NS"}}, NanosRule::kError), HasMessage("nanosecond"));
+  EXPECT_THAT(SchemaFromDuckColumns({{"t", "TIMESTAMP_NS"}}, NanosRule::kError),
+              HasMessage("nanosecond"));
   EXPECT_THAT(SchemaFromDuckColumns({{"x", "STRUCT(a INTEGER"}}), HasMessage("cannot parse"));
-  EXPECT_THAT(SchemaFromDuckColumns({{"x", "INTEGER"}, {"x", "BIGINT"}}), HasMessage("duplicate column"));
+  EXPECT_THAT(SchemaFromDuckColumns({{"x", "INTEGER"}, {"x", "BIGINT"}}),
+              HasMessage("duplicate column"));
 }
 
 TEST(DuckTypeTest, NestedTypesAndQuotedNames) {
   ASSERT_OK_AND_ASSIGN(
       SchemaPtr s,
-      SchemaFromDuckColumns({{"id", "INTEGER"},
-                             {"a b", R"(STRUCT("x y" INTEGER, "q""z" VARCHAR[], "select" INTEGER, plain DOUBLE))"},
-                             {"m", "MAP(VARCHAR, INTEGER[])"},
-                             {"arr", "INTEGER[3]"},
-                             {"nest", "STRUCT(a INTEGER)[][2]"}}));
+      SchemaFromDuckColumns(
+          {{"id", "INTEGER"},
+           {"a b", R"(STRUCT("x y" INTEGER, "q""z" VARCHAR[], "select" INTEGER, plain DOUBLE))"},
+           {"m", "MAP(VARCHAR, INTEGER[])"},
+           {"arr", "INTEGER[3]"},
+           {"nest", "STRUCT(a INTEGER)[][2]"}}));
   EXPECT_EQ(s->schema_id(), 0);
   const auto& f = s->fields();
   ASSERT_EQ(f.size(), 5u);
-  EXPECT_EQ(f[1].type->ToString(), "struct<x y: int, q\"z: list<string>, select: int, plain: double>");
+  EXPECT_EQ(f[1].type->ToString(),
+            "struct<x y: int, q\"z: list<string>, select: int, plain: double>");
   EXPECT_EQ(f[2].type->ToString(), "map<string, list<int>>");
   EXPECT_EQ(f[3].type->ToString(), "list<int>");
   // INTEGER[][2] is an array of two lists.
@@ -228,12 +266,12 @@ TEST(DuckTypeTest, NestedTypesAndQuotedNames) {
 }
 
 TEST(DuckTypeTest, FieldIdsFollowAssignFreshIds) {
-  ASSERT_OK_AND_ASSIGN(SchemaPtr s,
-                       SchemaFromDuckColumns({{"a", "INTEGER"},
-                                              {"s", "STRUCT(x INTEGER, y STRUCT(p INTEGER, q INTEGER))"},
-                                              {"m", "MAP(VARCHAR, STRUCT(v INTEGER))"},
-                                              {"l", "INTEGER[]"},
-                                              {"z", "VARCHAR"}}));
+  ASSERT_OK_AND_ASSIGN(SchemaPtr s, SchemaFromDuckColumns(
+                                        {{"a", "INTEGER"},
+                                         {"s", "STRUCT(x INTEGER, y STRUCT(p INTEGER, q INTEGER))"},
+                                         {"m", "MAP(VARCHAR, STRUCT(v INTEGER))"},
+                                         {"l", "INTEGER[]"},
+                                         {"z", "VARCHAR"}}));
   const auto& f = s->fields();
   // Top-level fields first.
   EXPECT_EQ(f[0].id, 1);
@@ -274,7 +312,8 @@ TEST(DuckTypeTest, ToDuckType) {
   Schema s = NestedSchema();
   EXPECT_EQ(ToDuckType(*s.fields()[1].type), R"(STRUCT("a b" INTEGER, "c" VARCHAR[]))");
   EXPECT_EQ(ToDuckType(*s.fields()[3].type), "MAP(VARCHAR, INTEGER[])");
-  EXPECT_EQ(ToDuckType(*Type::Struct({F(1, "q\"z", P(TypeId::kInt))})), R"(STRUCT("q""z" INTEGER))");
+  EXPECT_EQ(ToDuckType(*Type::Struct({F(1, "q\"z", P(TypeId::kInt))})),
+            R"(STRUCT("q""z" INTEGER))");
 }
 
 TEST(DuckTypeTest, ToDuckTypeRoundTripsThroughTheParser) {
@@ -287,11 +326,13 @@ TEST(DuckTypeTest, ToDuckTypeRoundTripsThroughTheParser) {
 
 TEST(DuckTypeTest, FieldIdsClauseAndSchemaMapText) {
   Schema s = NestedSchema();
-  EXPECT_EQ(DuckFieldIdsClause(s),
-            R"({"id": 1, "s": {__duckdb_field_id: 2, "a b": 5, "c": {__duckdb_field_id: 6, element: 9}}, )"
-            R"("l": {__duckdb_field_id: 3, element: 7}, )"
-            R"("m": {__duckdb_field_id: 4, key: 10, value: {__duckdb_field_id: 11, element: 12}}})");
-  EXPECT_EQ(DuckReadSchemaMap(Schema(0, {F(1, "it's", P(TypeId::kLong)), F(2, "s", Type::Struct({F(3, "x", P(TypeId::kInt))}))})),
+  EXPECT_EQ(
+      DuckFieldIdsClause(s),
+      R"({"id": 1, "s": {__duckdb_field_id: 2, "a b": 5, "c": {__duckdb_field_id: 6, element: 9}}, )"
+      R"("l": {__duckdb_field_id: 3, element: 7}, )"
+      R"("m": {__duckdb_field_id: 4, key: 10, value: {__duckdb_field_id: 11, element: 12}}})");
+  EXPECT_EQ(DuckReadSchemaMap(Schema(0, {F(1, "it's", P(TypeId::kLong)),
+                                         F(2, "s", Type::Struct({F(3, "x", P(TypeId::kInt))}))})),
             R"(MAP{1: {name: 'it''s', type: 'BIGINT', default_value: NULL}, )"
             R"(2: {name: 's', type: 'STRUCT("x" INTEGER)', default_value: NULL}})");
 }
@@ -355,19 +396,22 @@ TEST_F(DuckDBSchemaTest, FieldIdsReachParquetAndReadSchemaMapResolvesById) {
       R"(CREATE TABLE src AS SELECT 1::BIGINT AS id, {'a b': 2, 'c': ['x', 'y']} AS s,
                                    [1.50::DECIMAL(9,2)] AS l, MAP {'k': [1, 2]} AS m)"));
   ASSERT_OK_AND_ASSIGN(SchemaPtr schema, SchemaFromDuckColumns(Describe("src")));
-  // id=1 s=2 l=3 m=4 | s.a b=5 s.c=6 | c.element=7 | l.element=8 | m.key=9 m.value=10 | value.element=11
+  // id=1 s=2 l=3 m=4 | s.a b=5 s.c=6 | c.element=7 | l.element=8 | m.key=9 m.value=10 |
+  // value.element=11
   const std::string file = dir_.Join("data.parquet");
-  ASSERT_OK(conn_->Execute(fmt::format("COPY src TO {} (FORMAT parquet, FIELD_IDS {})", engine::QuoteLiteral(file),
-                                       DuckFieldIdsClause(*schema))));
+  ASSERT_OK(conn_->Execute(fmt::format("COPY src TO {} (FORMAT parquet, FIELD_IDS {})",
+                                       engine::QuoteLiteral(file), DuckFieldIdsClause(*schema))));
 
-  ASSERT_OK_AND_ASSIGN(auto ids, conn_->Query(fmt::format(
-                                     "SELECT name, field_id::VARCHAR FROM parquet_schema({}) WHERE field_id IS NOT NULL",
-                                     engine::QuoteLiteral(file))));
+  ASSERT_OK_AND_ASSIGN(
+      auto ids,
+      conn_->Query(fmt::format(
+          "SELECT name, field_id::VARCHAR FROM parquet_schema({}) WHERE field_id IS NOT NULL",
+          engine::QuoteLiteral(file))));
   std::vector<std::pair<std::string, std::string>> got;
   for (const auto& row : ids.rows) got.emplace_back(*row[0], *row[1]);
   std::vector<std::pair<std::string, std::string>> want = {
-      {"id", "1"},      {"s", "2"},       {"a b", "5"}, {"c", "6"}, {"element", "7"}, {"l", "3"},
-      {"element", "8"}, {"m", "4"},       {"key", "9"}, {"value", "10"}, {"element", "11"}};
+      {"id", "1"},      {"s", "2"}, {"a b", "5"}, {"c", "6"},      {"element", "7"}, {"l", "3"},
+      {"element", "8"}, {"m", "4"}, {"key", "9"}, {"value", "10"}, {"element", "11"}};
   EXPECT_EQ(got, want);
 
   // Rename `id` and `m` in the Iceberg schema and add a column: the schema map still finds the
@@ -380,9 +424,10 @@ TEST_F(DuckDBSchemaTest, FieldIdsReachParquetAndReadSchemaMapResolvesById) {
   fields.push_back(added[0]);
   Schema evolved(1, fields);
   ASSERT_OK_AND_ASSIGN(
-      auto rows, conn_->Query(fmt::format("SELECT ident::VARCHAR, s::VARCHAR, l::VARCHAR, \"renamed map\"::VARCHAR, "
-                                          "extra::VARCHAR FROM read_parquet({}, schema={})",
-                                          engine::QuoteLiteral(file), DuckReadSchemaMap(evolved))));
+      auto rows, conn_->Query(fmt::format(
+                     "SELECT ident::VARCHAR, s::VARCHAR, l::VARCHAR, \"renamed map\"::VARCHAR, "
+                     "extra::VARCHAR FROM read_parquet({}, schema={})",
+                     engine::QuoteLiteral(file), DuckReadSchemaMap(evolved))));
   ASSERT_EQ(rows.rows.size(), 1u);
   const auto& r = rows.rows[0];
   EXPECT_EQ(r[0], "1");

@@ -1,9 +1,8 @@
 #include "ldp/iceberg/table_metadata.h"
 
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "testing/temp_dir.h"
 
@@ -87,7 +86,8 @@ const char* kV1 = R"j({
 })j";
 
 TEST(TableMetadataTest, NewTableHasEveryRequiredField) {
-  auto m = TableMetadata::NewTable("file:///w/db/t/", TwoColumnSchema(), DaySpec(), {{"k", "v"}}, 1234);
+  auto m =
+      TableMetadata::NewTable("file:///w/db/t/", TwoColumnSchema(), DaySpec(), {{"k", "v"}}, 1234);
   EXPECT_EQ(m->format_version, 2);
   EXPECT_EQ(m->location, "file:///w/db/t");
   EXPECT_EQ(m->last_updated_ms, 1234);
@@ -101,18 +101,21 @@ TEST(TableMetadataTest, NewTableHasEveryRequiredField) {
   EXPECT_OK(m->Validate());
 
   json j = m->ToJson();
-  for (const char* key : {"format-version", "table-uuid", "location", "last-sequence-number", "last-updated-ms",
-                          "last-column-id", "schemas", "current-schema-id", "partition-specs", "default-spec-id",
-                          "last-partition-id", "properties", "current-snapshot-id", "snapshots", "snapshot-log",
-                          "metadata-log", "sort-orders", "default-sort-order-id", "refs"}) {
+  for (const char* key :
+       {"format-version", "table-uuid", "location", "last-sequence-number", "last-updated-ms",
+        "last-column-id", "schemas", "current-schema-id", "partition-specs", "default-spec-id",
+        "last-partition-id", "properties", "current-snapshot-id", "snapshots", "snapshot-log",
+        "metadata-log", "sort-orders", "default-sort-order-id", "refs"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_FALSE(j.contains("schema"));
   EXPECT_FALSE(j.contains("partition-spec"));
   EXPECT_EQ(j["current-snapshot-id"], -1);
   EXPECT_EQ(j["sort-orders"], json::parse(R"j([{"order-id":0,"fields":[]}])j"));
-  EXPECT_EQ(j["partition-specs"][0],
-            json::parse(R"j({"spec-id":0,"fields":[{"name":"ts_day","transform":"day","source-id":2,"field-id":1000}]})j"));
+  EXPECT_EQ(
+      j["partition-specs"][0],
+      json::parse(
+          R"j({"spec-id":0,"fields":[{"name":"ts_day","transform":"day","source-id":2,"field-id":1000}]})j"));
   EXPECT_EQ(j["properties"]["k"], "v");
 }
 
@@ -232,9 +235,10 @@ TEST(TableMetadataTest, NoCurrentSnapshotAsMinusOneNullOrAbsent) {
 }
 
 TEST(TableMetadataTest, MissingV2FieldsAreNamed) {
-  for (const char* key : {"format-version", "table-uuid", "location", "last-sequence-number", "last-updated-ms",
-                          "last-column-id", "schemas", "current-schema-id", "partition-specs", "default-spec-id",
-                          "last-partition-id", "sort-orders", "default-sort-order-id"}) {
+  for (const char* key :
+       {"format-version", "table-uuid", "location", "last-sequence-number", "last-updated-ms",
+        "last-column-id", "schemas", "current-schema-id", "partition-specs", "default-spec-id",
+        "last-partition-id", "sort-orders", "default-sort-order-id"}) {
     json j = json::parse(kJavaV2);
     j.erase(key);
     auto r = TableMetadata::FromJson(j);
@@ -262,12 +266,14 @@ TEST(TableMetadataTest, InvalidDocumentsAreRefusedNamingTheField) {
   EXPECT_THAT(with("refs", json::parse(R"j({"b":{"snapshot-id":5,"type":"branch"},
                                               "main":{"snapshot-id":3055729675574597004,"type":"branch"}})j")),
               HasMessage("'refs.b'"));
-  EXPECT_THAT(with("refs", json::parse(R"j({"main":{"snapshot-id":3055729675574597004,"type":"twig"}})j")),
-              HasMessage("branch"));
+  EXPECT_THAT(
+      with("refs", json::parse(R"j({"main":{"snapshot-id":3055729675574597004,"type":"twig"}})j")),
+      HasMessage("branch"));
 
   json j = json::parse(kJavaV2);
   j["snapshots"][1].erase("manifest-list");
-  EXPECT_THAT(TableMetadata::FromJson(j), HasMessage("snapshot 3055729675574597004: missing required field 'manifest-list'"));
+  EXPECT_THAT(TableMetadata::FromJson(j),
+              HasMessage("snapshot 3055729675574597004: missing required field 'manifest-list'"));
   j = json::parse(kJavaV2);
   j["snapshots"][0]["snapshot-id"] = 3055729675574597004LL;
   EXPECT_THAT(TableMetadata::FromJson(j), HasMessage("twice"));
@@ -287,7 +293,8 @@ TEST(TableMetadataTest, PartitionSpecJson) {
             R"j({"name":"id_bucket","transform":"bucket[16]","source-id":1,"field-id":1001}])j");
   ASSERT_OK_AND_ASSIGN(PartitionSpec back, PartitionSpec::FromJson(spec.ToJson()));
   EXPECT_EQ(back.ToJson(), spec.ToJson());
-  EXPECT_THAT(PartitionSpec::FromJson(json::parse(R"j({"spec-id":0,"fields":[{"name":"a","transform":"day"}]})j")),
+  EXPECT_THAT(PartitionSpec::FromJson(
+                  json::parse(R"j({"spec-id":0,"fields":[{"name":"a","transform":"day"}]})j")),
               HasMessage("'source-id'"));
 }
 
@@ -300,7 +307,9 @@ TEST(TableMetadataTest, SnapshotJson) {
   s.manifest_list = "file:///m.avro";
   s.summary = {{"operation", "overwrite"}, {"deleted-records", "5"}};
   json j = s.ToJson();
-  EXPECT_EQ(j, json::parse(R"j({"snapshot-id":42,"parent-snapshot-id":41,"sequence-number":2,"timestamp-ms":99,
+  EXPECT_EQ(j,
+            json::parse(
+                R"j({"snapshot-id":42,"parent-snapshot-id":41,"sequence-number":2,"timestamp-ms":99,
                                 "manifest-list":"file:///m.avro",
                                 "summary":{"operation":"overwrite","deleted-records":"5"}})j"));
   ASSERT_OK_AND_ASSIGN(Snapshot back, Snapshot::FromJson(j));
@@ -338,7 +347,8 @@ TEST(TableMetadataTest, NewSnapshotIdIsPositiveBelow2To53) {
 
 TEST(TableMetadataTest, MetadataFileNames) {
   std::string name = MetadataFileName(7);
-  EXPECT_TRUE(std::regex_match(name, std::regex("^00007-[0-9a-f-]{36}\\.metadata\\.json$"))) << name;
+  EXPECT_TRUE(std::regex_match(name, std::regex("^00007-[0-9a-f-]{36}\\.metadata\\.json$")))
+      << name;
   EXPECT_EQ(MetadataFileName(123456).substr(0, 7), "123456-");
   EXPECT_EQ(ParseMetadataVersion(name), 7);
   EXPECT_EQ(ParseMetadataVersion("file:///w/t/metadata/" + name), 7);

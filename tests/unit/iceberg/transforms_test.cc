@@ -13,7 +13,9 @@ Literal L(const Type& t, const std::string& text) {
   return lit.value_or(Literal{});
 }
 
-int32_t Hash(const TypePtr& t, const std::string& text) { return BucketHash(*t, L(*t, text)).value_or(0); }
+int32_t Hash(const TypePtr& t, const std::string& text) {
+  return BucketHash(*t, L(*t, text)).value_or(0);
+}
 
 // The spec's Appendix B test vectors.
 TEST(BucketHashTest, SpecVectors) {
@@ -46,17 +48,21 @@ TEST(MurmurTest, KnownValues) {
   EXPECT_EQ(static_cast<uint32_t>(MurmurHash3_x86_32("ab")), 0x9bbfd75fu);
   EXPECT_EQ(static_cast<uint32_t>(MurmurHash3_x86_32("abc")), 0xb3dd93fau);
   EXPECT_EQ(static_cast<uint32_t>(MurmurHash3_x86_32("abcd")), 0x43ed676au);
-  EXPECT_EQ(static_cast<uint32_t>(MurmurHash3_x86_32("The quick brown fox jumps over the lazy dog")), 0x2e4ff723u);
+  EXPECT_EQ(
+      static_cast<uint32_t>(MurmurHash3_x86_32("The quick brown fox jumps over the lazy dog")),
+      0x2e4ff723u);
 }
 
 TEST(BucketOfTest, MasksAndModulo) {
   // 2017239379 % 16 = 3; negative hashes are masked, not negated.
   EXPECT_EQ(BucketOf(*P(TypeId::kInt), L(*P(TypeId::kInt), "34"), 16), 2017239379 % 16);
   int32_t h = Hash(P(TypeId::kString), "iceberg");
-  EXPECT_EQ(BucketOf(*P(TypeId::kString), L(*P(TypeId::kString), "iceberg"), 7), (h & INT32_MAX) % 7);
+  EXPECT_EQ(BucketOf(*P(TypeId::kString), L(*P(TypeId::kString), "iceberg"), 7),
+            (h & INT32_MAX) % 7);
   int32_t neg = Hash(Type::Decimal(9, 2), "14.20");
   ASSERT_LT(neg, 0);
-  EXPECT_EQ(BucketOf(*Type::Decimal(9, 2), L(*Type::Decimal(9, 2), "14.20"), 100), (neg & INT32_MAX) % 100);
+  EXPECT_EQ(BucketOf(*Type::Decimal(9, 2), L(*Type::Decimal(9, 2), "14.20"), 100),
+            (neg & INT32_MAX) % 100);
   EXPECT_FALSE(BucketOf(*P(TypeId::kInt), L(*P(TypeId::kInt), "34"), 0));
 }
 
@@ -114,11 +120,13 @@ TEST(ParseTransformTest, KnownUnknownAndMalformed) {
     TransformKind kind;
     int param;
   };
-  for (const Case& c : {Case{"identity", TransformKind::kIdentity, 0}, Case{"bucket[16]", TransformKind::kBucket, 16},
-                        Case{"truncate[4]", TransformKind::kTruncate, 4}, Case{"year", TransformKind::kYear, 0},
-                        Case{"month", TransformKind::kMonth, 0}, Case{"day", TransformKind::kDay, 0},
-                        Case{"hour", TransformKind::kHour, 0}, Case{"void", TransformKind::kVoid, 0},
-                        Case{"Bucket[3]", TransformKind::kBucket, 3}}) {
+  for (const Case& c :
+       {Case{"identity", TransformKind::kIdentity, 0},
+        Case{"bucket[16]", TransformKind::kBucket, 16},
+        Case{"truncate[4]", TransformKind::kTruncate, 4}, Case{"year", TransformKind::kYear, 0},
+        Case{"month", TransformKind::kMonth, 0}, Case{"day", TransformKind::kDay, 0},
+        Case{"hour", TransformKind::kHour, 0}, Case{"void", TransformKind::kVoid, 0},
+        Case{"Bucket[3]", TransformKind::kBucket, 3}}) {
     ASSERT_OK_AND_ASSIGN(Transform t, ParseTransform(c.text));
     EXPECT_EQ(t.kind, c.kind) << c.text;
     EXPECT_EQ(t.param, c.param) << c.text;
@@ -128,7 +136,8 @@ TEST(ParseTransformTest, KnownUnknownAndMalformed) {
   ASSERT_OK_AND_ASSIGN(Transform u, ParseTransform("zorder"));
   EXPECT_EQ(u.kind, TransformKind::kUnknown);
   EXPECT_EQ(u.ToString(), "zorder");
-  for (const char* bad : {"bucket[0]", "bucket[]", "bucket[x]", "bucket[16", "truncate[-1]", "bucket[99999999999]"}) {
+  for (const char* bad :
+       {"bucket[0]", "bucket[]", "bucket[x]", "bucket[16", "truncate[-1]", "bucket[99999999999]"}) {
     EXPECT_THAT(ParseTransform(bad), IsError(ErrorCode::kInvalidArgument)) << bad;
   }
 }
@@ -152,7 +161,8 @@ TEST(TransformTypesTest, ApplicabilityAndResultTypes) {
   EXPECT_EQ(rt("year", P(TypeId::kString)), "invalid");
   EXPECT_EQ(rt("void", P(TypeId::kDouble)), "double");
   EXPECT_EQ(rt("zorder", P(TypeId::kLong)), "invalid");
-  EXPECT_EQ(rt("identity", Type::List(NestedField{1, "element", false, P(TypeId::kInt), ""})), "invalid");
+  EXPECT_EQ(rt("identity", Type::List(NestedField{1, "element", false, P(TypeId::kInt), ""})),
+            "invalid");
 }
 
 TEST(ApplyTransformTest, ResultsCarryResultTypes) {
