@@ -370,5 +370,39 @@ TEST(ParseLiteralTest, ParsesWhatDuckDBPrints) {
   }
 }
 
+// Column bounds come from parquet_metadata's stats_min_value/stats_max_value text.
+TEST(ParseLiteralTest, ParsesParquetStatistics) {
+  ASSERT_OK_AND_ASSIGN(auto db, engine::Database::Open());
+  ASSERT_OK_AND_ASSIGN(auto conn, db->Connect());
+  ASSERT_OK(conn->Execute("SET TimeZone='Asia/Kolkata'"));  // stats are printed in UTC anyway
+  testing::TempDir dir;
+  const std::string file = engine::QuoteLiteral(dir.Join("stats.parquet"));
+  ASSERT_OK(conn->Execute(fmt::format(
+      R"(COPY (SELECT true b, 1::INT i, 0.1::FLOAT f, 0.1::DOUBLE d, 1.50::DECIMAL(9,2) de,
+                      12345678901234567890.5::DECIMAL(38,1) bigdec, DATE '2023-01-01' dt,
+                      TIME '12:30:00.25' t, TIMESTAMP '2023-01-01 00:00:00.5' ts,
+                      TIMESTAMPTZ '2023-01-01 05:30:00+05:30' tz,
+                      'f79c3e09-677c-4bbd-a479-3f349cb785e7'::UUID u, '\x00\xFFab'::BLOB bl, 'héllo' s,
+                      TIMESTAMP '1960-01-01 00:00:00' AS oldts) TO {} (FORMAT parquet))",
+      file)));
+  ASSERT_OK_AND_ASSIGN(auto stats,
+                       conn->Query(fmt::format("SELECT path_in_schema, stats_min_value FROM "
+                                               "parquet_metadata({}) ORDER BY column_id",
+                                               file)));
+  const TypePtr types[] = {P(TypeId::kBoolean),     P(TypeId::kInt),      P(TypeId::kFloat),
+                           P(TypeId::kDouble),      Type::Decimal(9, 2),  Type::Decimal(38, 1),
+                           P(TypeId::kDate),        P(TypeId::kTime),     P(TypeId::kTimestamp),
+                           P(TypeId::kTimestampTz), P(TypeId::kUuid),     P(TypeId::kBinary),
+                           P(TypeId::kString),      P(TypeId::kTimestamp)};
+  ASSERT_EQ(stats.rows.size(), std::size(types));
+  for (size_t i = 0; i < stats.rows.size(); ++i) {
+    ASSERT_TRUE(stats.rows[i][1]) << *stats.rows[i][0];
+    auto lit = ParseLiteral(*types[i], *stats.rows[i][1]);
+    ASSERT_TRUE(lit) << *stats.rows[i][0] << ": " << *stats.rows[i][1];
+    EXPECT_EQ(LiteralToText(*lit), *stats.rows[i][1]);
+  }
+  EXPECT_EQ(*stats.rows[9][1], "2023-01-01 00:00:00+00");
+}
+
 }  // namespace
 }  // namespace ldp::iceberg
