@@ -32,8 +32,9 @@ TEST_F(CliConcurrency, ParallelIngestsIntoOneTableAllCommit) {
   // Start every writer before waiting for any.
   std::vector<Subprocess> procs;
   for (const auto& src : sources) {
-    auto p = Subprocess::Start({LDP_BIN, "ingest", src, "--table", "cc.t", "--json", "--project", project_},
-                               {{{"LDP_PROJECT", std::nullopt}}, ""});
+    auto p = Subprocess::Start(
+        {LDP_BIN, "ingest", src, "--table", "cc.t", "--json", "--project", project_},
+        {{{"LDP_PROJECT", std::nullopt}}, ""});
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     procs.push_back(std::move(p).value());
   }
@@ -60,14 +61,16 @@ TEST_F(CliConcurrency, ParallelIngestsIntoOneTableAllCommit) {
     seen.insert(id);
     EXPECT_EQ(snaps[i].value("sequence-number", -1), static_cast<int>(i + 1));
     if (i == 0) continue;
-    EXPECT_EQ(snaps[i].value("parent-snapshot-id", int64_t{0}), snaps[i - 1].value("snapshot-id", int64_t{-1}));
+    EXPECT_EQ(snaps[i].value("parent-snapshot-id", int64_t{0}),
+              snaps[i - 1].value("snapshot-id", int64_t{-1}));
     EXPECT_TRUE(committed_ids.count(id)) << "snapshot " << id << " not reported by any writer";
   }
   EXPECT_TRUE(snaps.back().value("current", false));
   EXPECT_EQ(snaps.back()["summary"].value("total-records", ""), std::to_string(Count(all)));
 
   // Exactly the rows of all sources, each once.
-  ProcessResult q = Ldp({"query", "SELECT count(*) AS n, count(DISTINCT id) AS d FROM cc.t", "--format", "csv"});
+  ProcessResult q =
+      Ldp({"query", "SELECT count(*) AS n, count(DISTINCT id) AS d FROM cc.t", "--format", "csv"});
   EXPECT_EQ(q.out, fmt::format("n,d\n{0},{0}\n", Count(all))) << q.Describe();
   const std::string out = tmp_.Join("all.parquet");
   ASSERT_EQ(Ldp({"export", "cc.t", "--to", out}).exit_code, 0);

@@ -4,20 +4,19 @@
 // expected answers from the sources themselves, and read-only looks at the catalog (SQLite,
 // directly) and the warehouse files.
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "ldp/engine/engine.h"
 #include "testing/subprocess.h"
@@ -27,7 +26,8 @@ namespace ldp::testing {
 
 /// Runs the built binary: `ldp ARGS...` (LDP_PROJECT removed from the environment so that only
 /// --project decides). Fails the test when the process cannot be started.
-inline ProcessResult RunLdp(const std::vector<std::string>& args, const SubprocessOptions& options = {}) {
+inline ProcessResult RunLdp(const std::vector<std::string>& args,
+                            const SubprocessOptions& options = {}) {
   std::vector<std::string> argv = {LDP_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   SubprocessOptions o = options;
@@ -139,11 +139,15 @@ class CliTest : public ::testing::Test {
     }
     return r.rows[0][0].value_or("NULL");
   }
-  int64_t Count(const std::string& relation) { return std::stoll(Scalar("SELECT count(*) FROM " + relation)); }
+  int64_t Count(const std::string& relation) {
+    return std::stoll(Scalar("SELECT count(*) FROM " + relation));
+  }
 
   /// Writes the result of `select` to `path` with DuckDB's COPY (format from `options`).
-  void Copy(const std::string& select, const std::string& path, const std::string& options = "FORMAT parquet") {
-    auto st = conn_->Execute(fmt::format("COPY ({}) TO {} ({})", select, engine::QuoteLiteral(path), options));
+  void Copy(const std::string& select, const std::string& path,
+            const std::string& options = "FORMAT parquet") {
+    auto st = conn_->Execute(
+        fmt::format("COPY ({}) TO {} ({})", select, engine::QuoteLiteral(path), options));
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
 
@@ -155,7 +159,9 @@ class CliTest : public ::testing::Test {
         a, b)));
   }
 
-  static std::string Parquet(const std::string& path) { return "read_parquet(" + engine::QuoteLiteral(path) + ")"; }
+  static std::string Parquet(const std::string& path) {
+    return "read_parquet(" + engine::QuoteLiteral(path) + ")";
+  }
 
   std::string warehouse() const { return project_ + "/warehouse"; }
   std::string catalog_db() const { return warehouse() + "/catalog.db"; }
@@ -217,7 +223,8 @@ class CliTest : public ::testing::Test {
         std::string line;
         for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
           const unsigned char* t = sqlite3_column_text(stmt, i);
-          line += (i ? "|" : "") + (t ? std::string(reinterpret_cast<const char*>(t)) : std::string("NULL"));
+          line += (i ? "|" : "") +
+                  (t ? std::string(reinterpret_cast<const char*>(t)) : std::string("NULL"));
         }
         rows.push_back(line);
       }

@@ -14,8 +14,10 @@ namespace fs = std::filesystem;
 // A source with several types and some NULLs; `offset` shifts the ids so files differ.
 std::string SourceSelect(int64_t rows, int64_t offset) {
   return fmt::format(
-      "SELECT i AS id, (i * 1.5)::DOUBLE AS amount, CASE WHEN i % 10 = 3 THEN NULL ELSE 'name_' || i END AS name, "
-      "DATE '2024-01-01' + (i % 365)::INTEGER AS day, i % 7 = 0 AS flag, ((i % 1000) / 8)::DECIMAL(10, 3) AS price, "
+      "SELECT i AS id, (i * 1.5)::DOUBLE AS amount, CASE WHEN i % 10 = 3 THEN NULL ELSE 'name_' || "
+      "i END AS name, "
+      "DATE '2024-01-01' + (i % 365)::INTEGER AS day, i % 7 = 0 AS flag, ((i % 1000) / "
+      "8)::DECIMAL(10, 3) AS price, "
       "TIMESTAMP '2024-03-01 00:00:00' + INTERVAL (i) SECOND AS ts, (i % 100)::INTEGER AS small "
       "FROM range({}, {}) t(i)",
       offset, offset + rows);
@@ -116,8 +118,9 @@ TEST_F(CliEndToEnd, ParquetAppendOverwriteAndMetadata) {
   EXPECT_TRUE(snaps[0].value("current", false));
 
   // ---- query: csv and json agree with DuckDB on the source
-  const std::string agg = "SELECT count(*) AS n, sum(id) AS s, sum(price) AS p, count(name) AS names, "
-                          "min(day) AS d0, max(ts) AS t1, count(*) FILTER (WHERE flag) AS flags FROM ";
+  const std::string agg =
+      "SELECT count(*) AS n, sum(id) AS s, sum(price) AS p, count(name) AS names, "
+      "min(day) AS d0, max(ts) AS t1, count(*) FILTER (WHERE flag) AS flags FROM ";
   ProcessResult csv = Ldp({"query", agg + "ns.t", "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.Describe();
   EXPECT_EQ(csv.out, ExpectedCsv(agg + Parquet(src1)));
@@ -126,14 +129,17 @@ TEST_F(CliEndToEnd, ParquetAppendOverwriteAndMetadata) {
   auto jrows = nlohmann::json::parse(json.out, nullptr, false);
   ASSERT_TRUE(jrows.is_array() && jrows.size() == 1) << json.out;
   EXPECT_EQ(jrows[0].value("n", int64_t{-1}), n1);
-  EXPECT_EQ(jrows[0].value("s", int64_t{-1}), std::stoll(Scalar("SELECT sum(id) FROM " + Parquet(src1))));
-  EXPECT_NEAR(jrows[0].value("p", 0.0), std::stod(Scalar("SELECT sum(price) FROM " + Parquet(src1))), 1e-6);
+  EXPECT_EQ(jrows[0].value("s", int64_t{-1}),
+            std::stoll(Scalar("SELECT sum(id) FROM " + Parquet(src1))));
+  EXPECT_NEAR(jrows[0].value("p", 0.0),
+              std::stod(Scalar("SELECT sum(price) FROM " + Parquet(src1))), 1e-6);
   EXPECT_EQ(jrows[0].value("d0", ""), Scalar("SELECT min(day) FROM " + Parquet(src1)));
   // Doubles: summation order may differ, so compare with a tolerance.
   ProcessResult dsum = Ldp({"query", "SELECT sum(amount) AS a FROM ns.t", "--format", "json"});
   auto dj = nlohmann::json::parse(dsum.out, nullptr, false);
   ASSERT_TRUE(dj.is_array() && !dj.empty()) << dsum.Describe();
-  EXPECT_NEAR(dj[0].value("a", 0.0), std::stod(Scalar("SELECT sum(amount) FROM " + Parquet(src1))), 1e-3);
+  EXPECT_NEAR(dj[0].value("a", 0.0), std::stod(Scalar("SELECT sum(amount) FROM " + Parquet(src1))),
+              1e-3);
 
   // ---- the whole table equals the source
   EXPECT_EQ(DiffAfterExport("ns.t", Parquet(src1)), 0);
@@ -149,7 +155,8 @@ TEST_F(CliEndToEnd, ParquetAppendOverwriteAndMetadata) {
   EXPECT_GT(snaps[1].value("sequence-number", 0), snaps[0].value("sequence-number", 0));
   EXPECT_TRUE(snaps[1].value("current", false));
   EXPECT_FALSE(snaps[0].value("current", true));
-  const std::string both = fmt::format("(SELECT * FROM {} UNION ALL SELECT * FROM {})", Parquet(src1), Parquet(src2));
+  const std::string both =
+      fmt::format("(SELECT * FROM {} UNION ALL SELECT * FROM {})", Parquet(src1), Parquet(src2));
   const int64_t n12 = Count(both);
   EXPECT_EQ(n12, 2 * n1);
   ProcessResult count = Ldp({"query", "SELECT count(*) AS n FROM ns.t", "--format", "csv"});
@@ -172,7 +179,9 @@ TEST_F(CliEndToEnd, ParquetAppendOverwriteAndMetadata) {
   EXPECT_EQ(tables[0].value("records", -1), Count(Parquet(src3)));
 
   // ---- metadata files: NNNNN-<uuid>.metadata.json, one per commit, metadata-log grows
-  const std::regex name_re("^([0-9]{5})-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.metadata\\.json$");
+  const std::regex name_re(
+      "^([0-9]{5})-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.metadata\\."
+      "json$");
   std::set<int> versions;
   for (const auto& f : FilesUnder(TableDir("ns", "t") + "/metadata")) {
     std::string base = fs::path(f).filename().string();
@@ -192,8 +201,9 @@ TEST_F(CliEndToEnd, ParquetAppendOverwriteAndMetadata) {
   ASSERT_EQ(md["metadata-log"].size(), 3u) << md["metadata-log"].dump(2);
   EXPECT_EQ(md["metadata-log"][2].value("metadata-file", ""), *row->previous_metadata_location);
   for (int v = 0; v < 3; ++v)
-    EXPECT_EQ(fs::path(md["metadata-log"][v].value("metadata-file", "")).filename().string().substr(0, 6),
-              fmt::format("{:05d}-", v));
+    EXPECT_EQ(
+        fs::path(md["metadata-log"][v].value("metadata-file", "")).filename().string().substr(0, 6),
+        fmt::format("{:05d}-", v));
   EXPECT_EQ(md.value("current-snapshot-id", int64_t{0}), snap3);
 }
 
@@ -223,7 +233,8 @@ TEST_F(CliEndToEnd, CsvAndJsonSources) {
     EXPECT_EQ(DiffAfterExport(c.table, relation), 0);
     // Same inferred types as DuckDB gives the file.
     auto desc = LdpJson({"describe", c.table});
-    EXPECT_EQ(desc["schema"]["fields"].size(), Sql("DESCRIBE SELECT * FROM " + relation).rows.size());
+    EXPECT_EQ(desc["schema"]["fields"].size(),
+              Sql("DESCRIBE SELECT * FROM " + relation).rows.size());
   }
   auto tables = LdpJson({"tables", "fmt"});
   EXPECT_EQ(tables.size(), cases.size());

@@ -16,16 +16,21 @@ TEST(CliInit, CreatesConfigAndCatalog) {
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_TRUE(fs::is_regular_file(dir + "/ldp.yaml"));
   ASSERT_TRUE(fs::is_regular_file(dir + "/warehouse/catalog.db"));
-  EXPECT_NE(r.out.find(dir), std::string::npos) << "init should say where the project is:\n" << r.out;
+  EXPECT_NE(r.out.find(dir), std::string::npos) << "init should say where the project is:\n"
+                                                << r.out;
 
   // The catalog has the JDBC / pyiceberg tables.
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2((dir + "/warehouse/catalog.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_open_v2((dir + "/warehouse/catalog.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
   std::set<std::string> tables;
   sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &stmt, nullptr),
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &stmt,
+                               nullptr),
             SQLITE_OK);
-  while (sqlite3_step(stmt) == SQLITE_ROW) tables.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  while (sqlite3_step(stmt) == SQLITE_ROW)
+    tables.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   EXPECT_TRUE(tables.count("iceberg_tables")) << "tables in catalog.db: " << tables.size();
@@ -92,7 +97,8 @@ TEST(CliInit, HelpIngestPrintsIngestHelp) {
   EXPECT_NE(r.out.find("--table"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--mode"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("source"), std::string::npos) << r.out;
-  EXPECT_EQ(r.out.find("--explain-scan"), std::string::npos) << "query's flags in ingest help:\n" << r.out;
+  EXPECT_EQ(r.out.find("--explain-scan"), std::string::npos) << "query's flags in ingest help:\n"
+                                                             << r.out;
 
   ProcessResult unknown = RunLdp({"help", "no-such-command"});
   EXPECT_NE(unknown.exit_code, 0);

@@ -44,8 +44,9 @@ FROM ({}) s
 
 // The Iceberg type names describe must show, in column order.
 const std::vector<std::string> kIcebergTypes = {
-    "int", "boolean", "int", "long", "float", "double", "decimal(9, 2)", "decimal(38, 10)", "date", "time",
-    "timestamp", "timestamptz", "string", "binary", "uuid"};
+    "int",           "boolean",         "int",  "long", "float",     "double",
+    "decimal(9, 2)", "decimal(38, 10)", "date", "time", "timestamp", "timestamptz",
+    "string",        "binary",          "uuid"};
 
 // RFC 4180 CSV rendering of a DuckDB result (what --format csv promises).
 std::string ToCsv(const engine::MaterializedResult& r) {
@@ -111,9 +112,10 @@ TEST_F(CliTypes, AllTypesSchema) {
     EXPECT_EQ(fields[i].value("id", -1), static_cast<int>(i + 1));
     ids.insert(fields[i].value("id", -1));
   }
-  for (const auto& id : {fields[15]["type"].value("element-id", -1), fields[16]["type"]["fields"][0].value("id", -1),
-                         fields[16]["type"]["fields"][1].value("id", -1), fields[17]["type"].value("key-id", -1),
-                         fields[17]["type"].value("value-id", -1)}) {
+  for (const auto& id :
+       {fields[15]["type"].value("element-id", -1), fields[16]["type"]["fields"][0].value("id", -1),
+        fields[16]["type"]["fields"][1].value("id", -1), fields[17]["type"].value("key-id", -1),
+        fields[17]["type"].value("value-id", -1)}) {
     EXPECT_GT(id, 18);
     EXPECT_TRUE(ids.insert(id).second) << "duplicate field id " << id;
   }
@@ -136,9 +138,10 @@ TEST_F(CliTypes, AllTypesRoundTripThroughExport) {
   // Column by column, so a failure names the column; NULLs must stay where they were.
   for (const auto& col : want.rows) {
     std::string c = engine::QuoteIdent(col[0].value_or(""));
-    EXPECT_EQ(Difference(fmt::format("(SELECT id, {0}, {0} IS NULL AS n FROM {1})", c, Parquet(out)),
-                         fmt::format("(SELECT id, {0}, {0} IS NULL AS n FROM {1})", c, Parquet(src))),
-              0)
+    EXPECT_EQ(
+        Difference(fmt::format("(SELECT id, {0}, {0} IS NULL AS n FROM {1})", c, Parquet(out)),
+                   fmt::format("(SELECT id, {0}, {0} IS NULL AS n FROM {1})", c, Parquet(src))),
+        0)
         << "column " << c;
   }
 
@@ -146,7 +149,9 @@ TEST_F(CliTypes, AllTypesRoundTripThroughExport) {
   Ingest(src, "ty.all");
   const std::string out2 = tmp_.Join("out2.parquet");
   ASSERT_EQ(Ldp({"export", "ty.all", "--to", out2}).exit_code, 0);
-  EXPECT_EQ(Difference(Parquet(out2), fmt::format("(SELECT * FROM {0} UNION ALL SELECT * FROM {0})", Parquet(src))), 0);
+  EXPECT_EQ(Difference(Parquet(out2), fmt::format("(SELECT * FROM {0} UNION ALL SELECT * FROM {0})",
+                                                  Parquet(src))),
+            0);
 }
 
 TEST_F(CliTypes, AllTypesQueryOutput) {
@@ -157,7 +162,8 @@ TEST_F(CliTypes, AllTypesQueryOutput) {
   EXPECT_EQ(q.out, ToCsv(AsText(Parquet(src))));
 
   // JSON: row 1 has a value in every column, row 4 only its id.
-  ProcessResult j = Ldp({"query", "SELECT * FROM ty.all WHERE id IN (1, 4) ORDER BY id", "--format", "json"});
+  ProcessResult j =
+      Ldp({"query", "SELECT * FROM ty.all WHERE id IN (1, 4) ORDER BY id", "--format", "json"});
   ASSERT_EQ(j.exit_code, 0) << j.Describe();
   auto rows = nlohmann::json::parse(j.out, nullptr, false);
   ASSERT_TRUE(rows.is_array() && rows.size() == 2) << j.Describe();
@@ -176,7 +182,8 @@ TEST_F(CliTypes, NanosecondTimestampsBecomeMicroseconds) {
   const std::string src = tmp_.Join("ns.parquet");
   Copy(
       "SELECT * FROM (VALUES (1, '2024-05-06 07:08:09.123456789'::TIMESTAMP_NS), "
-      "(2, '2024-05-06 07:08:09.000000001'::TIMESTAMP_NS), (3, '1970-01-01 00:00:00.000000999'::TIMESTAMP_NS), "
+      "(2, '2024-05-06 07:08:09.000000001'::TIMESTAMP_NS), (3, '1970-01-01 "
+      "00:00:00.000000999'::TIMESTAMP_NS), "
       "(4, NULL::TIMESTAMP_NS), (5, '1969-12-31 23:59:59.999999999'::TIMESTAMP_NS)) v(id, ts)",
       src);
   ASSERT_EQ(Scalar("SELECT typeof(ts) FROM " + Parquet(src) + " LIMIT 1"), "TIMESTAMP_NS");
@@ -185,7 +192,8 @@ TEST_F(CliTypes, NanosecondTimestampsBecomeMicroseconds) {
   ASSERT_EQ(desc["schema"]["fields"].size(), 2u);
   EXPECT_EQ(desc["schema"]["fields"][1]["type"], "timestamp") << desc.dump(2);
 
-  ProcessResult q = Ldp({"query", "SELECT id, ts, typeof(ts) AS t FROM ty.nanos ORDER BY id", "--format", "csv"});
+  ProcessResult q =
+      Ldp({"query", "SELECT id, ts, typeof(ts) AS t FROM ty.nanos ORDER BY id", "--format", "csv"});
   ASSERT_EQ(q.exit_code, 0) << q.Describe();
   EXPECT_EQ(q.out,
             "id,ts,t\n"
@@ -199,7 +207,9 @@ TEST_F(CliTypes, NanosecondTimestampsBecomeMicroseconds) {
   const std::string out = tmp_.Join("nanos_out.parquet");
   ASSERT_EQ(Ldp({"export", "ty.nanos", "--to", out}).exit_code, 0);
   EXPECT_EQ(Difference(fmt::format("(SELECT id, ts FROM {})", Parquet(out)),
-                       fmt::format("(SELECT id, make_timestamp((epoch_ns(ts) - ((epoch_ns(ts) % 1000) + 1000) % 1000) // 1000) AS ts FROM {})", Parquet(src))),
+                       fmt::format("(SELECT id, make_timestamp((epoch_ns(ts) - ((epoch_ns(ts) % "
+                                   "1000) + 1000) % 1000) // 1000) AS ts FROM {})",
+                                   Parquet(src))),
             0);
 }
 

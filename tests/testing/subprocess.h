@@ -31,15 +31,15 @@ namespace ldp::testing {
 
 /// What a finished process did.
 struct ProcessResult {
-  int exit_code = -1;      ///< exit status, or 128 + signal when killed by a signal
+  int exit_code = -1;  ///< exit status, or 128 + signal when killed by a signal
   bool signaled = false;
-  std::string out;         ///< everything written to stdout
-  std::string err;         ///< everything written to stderr
+  std::string out;  ///< everything written to stdout
+  std::string err;  ///< everything written to stderr
 
   /// "exit 2\n--- stdout ---\n...\n--- stderr ---\n..." for assertion messages.
   std::string Describe() const {
-    return "exit " + std::to_string(exit_code) + (signaled ? " (signal)" : "") + "\n--- stdout ---\n" + out +
-           "\n--- stderr ---\n" + err;
+    return "exit " + std::to_string(exit_code) + (signaled ? " (signal)" : "") +
+           "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
   }
 };
 
@@ -54,7 +54,8 @@ struct SubprocessOptions {
 class Subprocess {
  public:
   /// Starts argv[0] (a path; PATH is not searched) with the given arguments; stdin is /dev/null.
-  static Result<Subprocess> Start(const std::vector<std::string>& argv, const SubprocessOptions& options = {}) {
+  static Result<Subprocess> Start(const std::vector<std::string>& argv,
+                                  const SubprocessOptions& options = {}) {
     if (argv.empty()) return InvalidArgument("no program given");
     Subprocess p;
     char tmpl[] = "/tmp/ldp-subprocess-XXXXXX";
@@ -66,8 +67,10 @@ class Subprocess {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
     // posix_spawn has no portable chdir action before glibc 2.29's _np variant; Debian 12 has it.
     if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
 
@@ -78,7 +81,10 @@ class Subprocess {
       if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     for (const auto& [k, v] : options.env) {
-      if (v) env[k] = *v; else env.erase(k);
+      if (v)
+        env[k] = *v;
+      else
+        env.erase(k);
     }
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);

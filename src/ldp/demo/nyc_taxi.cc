@@ -60,20 +60,61 @@ std::string Pick(std::string_view u, const std::vector<std::pair<std::string, do
   return out;
 }
 
-// A taxi zone: a top zone with its share in percent; zones not listed share `rest` percent
-// uniformly over 1..265 (264 and 265 are the TLC's "unknown").
-std::string PickZone(std::string_view u, std::string_view u_rest,
-                     const std::vector<std::pair<int, double>>& top, double rest) {
-  std::vector<std::pair<std::string, double>> choices;
-  for (const auto& [zone, pct] : top) choices.emplace_back(std::to_string(zone), pct);
-  choices.emplace_back(fmt::format("CAST(floor({} * 265) AS BIGINT) + 1", u_rest), rest);
-  return Pick(u, choices);
-}
-
 std::string DoubleList(const std::vector<double>& v) {
   std::string out = "CAST([";
   for (size_t k = 0; k < v.size(); ++k) out += (k ? ", " : "") + Num(v[k]);
   return out + "] AS DOUBLE[])";
+}
+
+std::string BigintList(const std::vector<int64_t>& v) {
+  std::string out = "CAST([";
+  for (size_t k = 0; k < v.size(); ++k) out += (k ? ", " : "") + std::to_string(v[k]);
+  return out + "] AS BIGINT[])";
+}
+
+// Like Pick for many integer choices, in constant time per row (Walker's alias method) where a
+// CASE would test the choices one by one. The integer part of u*n picks a column of the table,
+// its fractional part (uniform too) chooses between the column's value and its alias.
+std::string PickAlias(std::string_view u, const std::vector<std::pair<int64_t, double>>& choices) {
+  const size_t n = choices.size();
+  double total = 0;
+  for (const auto& c : choices) total += c.second;
+  std::vector<double> prob(n);
+  std::vector<int64_t> value(n), alias(n);
+  std::vector<size_t> small, large;
+  for (size_t k = 0; k < n; ++k) {
+    value[k] = alias[k] = choices[k].first;
+    prob[k] = choices[k].second * static_cast<double>(n) / total;
+    (prob[k] < 1.0 ? small : large).push_back(k);
+  }
+  while (!small.empty() && !large.empty()) {
+    size_t s = small.back(), l = large.back();
+    small.pop_back();
+    alias[s] = value[l];
+    prob[l] -= 1.0 - prob[s];
+    if (prob[l] < 1.0) {
+      large.pop_back();
+      small.push_back(l);
+    }
+  }
+  for (size_t k : large) prob[k] = 1.0;  // what rounding left over
+  for (size_t k : small) prob[k] = 1.0;
+  std::string column = fmt::format("CAST(floor({} * {}) AS BIGINT) + 1", u, n);
+  return fmt::format(
+      "CASE WHEN {u} * {n} - floor({u} * {n}) < list_extract({p}, {c}) THEN list_extract({v}, {c})"
+      " ELSE list_extract({a}, {c}) END",
+      fmt::arg("u", u), fmt::arg("n", n), fmt::arg("p", DoubleList(prob)), fmt::arg("c", column),
+      fmt::arg("v", BigintList(value)), fmt::arg("a", BigintList(alias)));
+}
+
+// A taxi zone: a top zone with its share in percent, or 0 for "any zone" with `rest` percent
+// (resolved uniformly over 1..265 later; 264 and 265 are the TLC's "unknown").
+std::string PickZone(std::string_view u, const std::vector<std::pair<int, double>>& top,
+                     double rest) {
+  std::vector<std::pair<int64_t, double>> choices;
+  for (const auto& [zone, pct] : top) choices.emplace_back(zone, pct);
+  choices.emplace_back(0, rest);
+  return PickAlias(u, choices);
 }
 
 // A constant BOOLEAN[] for membership tests by 1-based index: DuckDB turns long IN lists into
@@ -258,26 +299,34 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       "  {null_u} < 0.0234 AS null_block,\n"
       "  CASE WHEN {vendor} < 0.27 THEN 1 ELSE 2 END AS vendor,\n"
       "  {pax} AS pax,\n"
-      "  {pu} AS pu_zone,\n"
-      "  {dz} AS do_zone,\n"
+      "  {pu} AS pu_pick,\n"
+      "  {dz} AS do_pick,\n"
       "  CASE WHEN h < 6 THEN 0.8 WHEN h BETWEEN 8 AND 19 THEN 1.12 ELSE 1.0 END AS traffic\n"
       "  FROM s6),\n",
       fmt::arg("out", u(kTimeOutlier)), fmt::arg("off", u(kTimeOutlierOffset)),
       fmt::arg("jit", u(kTimeJitter)), fmt::arg("start", month_start), fmt::arg("end", month_end),
       fmt::arg("stray", stray_start), fmt::arg("null_u", u(kNullBlock)),
       fmt::arg("vendor", u(kVendor)),
-      fmt::arg("pax", Pick(u(kPassengers), {{"0", 1.7},
-                                            {"1", 74.0},
-                                            {"2", 15.0},
-                                            {"3", 3.5},
-                                            {"4", 2.0},
-                                            {"5", 1.6},
-                                            {"6", 1.1},
-                                            {"7", 0.002},
-                                            {"8", 0.004},
-                                            {"9", 0.002}})),
-      fmt::arg("pu", PickZone(u(kPickupZone), u(kPickupZoneUniform), kPickupTop, kPickupRest)),
-      fmt::arg("dz", PickZone(u(kDropoffZone), u(kDropoffZoneUniform), kDropoffTop, kDropoffRest)));
+      fmt::arg("pax", PickAlias(u(kPassengers), {{0, 1.7},
+                                                 {1, 74.0},
+                                                 {2, 15.0},
+                                                 {3, 3.5},
+                                                 {4, 2.0},
+                                                 {5, 1.6},
+                                                 {6, 1.1},
+                                                 {7, 0.002},
+                                                 {8, 0.004},
+                                                 {9, 0.002}})),
+      fmt::arg("pu", PickZone(u(kPickupZone), kPickupTop, kPickupRest)),
+      fmt::arg("dz", PickZone(u(kDropoffZone), kDropoffTop, kDropoffRest)));
+  sql += fmt::format(
+      "s7z AS (SELECT *,\n"
+      "  CASE WHEN pu_pick = 0 THEN CAST(floor({} * 265) AS BIGINT) + 1 ELSE pu_pick END AS "
+      "pu_zone,\n"
+      "  CASE WHEN do_pick = 0 THEN CAST(floor({} * 265) AS BIGINT) + 1 ELSE do_pick END AS "
+      "do_zone\n"
+      "  FROM s7),\n",
+      u(kPickupZoneUniform), u(kDropoffZoneUniform));
   sql += fmt::format(
       "s8 AS (SELECT *,\n"
       "  pu_zone IN ({air}) OR do_zone IN ({air}) AS airport,\n"
@@ -292,7 +341,7 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
       "  CASE WHEN vendor = 1 AND {sf} < 0.026 THEN 'Y' ELSE 'N' END AS store_fwd,\n"
       "  sqrt(-2 * ln({na})) * cos(2 * pi() * {nb}) AS z1,\n"
       "  sqrt(-2 * ln({na})) * sin(2 * pi() * {nb}) AS z2\n"
-      "  FROM s7),\n",
+      "  FROM s7z),\n",
       fmt::arg("air", airport_zones), fmt::arg("jfk", u(kRateJfk)),
       fmt::arg("other", u(kRateOther)), fmt::arg("sf", u(kStoreAndForward)),
       fmt::arg("na", u(kNormalA)), fmt::arg("nb", u(kNormalB)));

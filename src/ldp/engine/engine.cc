@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -34,6 +35,10 @@ ValueKind KindOf(duckdb_type t) {
 Status ErrorFrom(duckdb_result* r) {
   const char* msg = duckdb_result_error(r);
   std::string m = msg ? msg : "unknown DuckDB error";
+  // DuckDB appends the statement with a caret ("LINE 1: ..."); the statement is often ldp's own
+  // generated SQL, which says nothing to the user, so only the message is kept.
+  if (auto pos = m.find("\nLINE "); pos != std::string::npos) m.erase(pos);
+  while (!m.empty() && std::isspace(static_cast<unsigned char>(m.back()))) m.pop_back();
   ErrorCode code = ErrorCode::kInvalidArgument;
   switch (duckdb_result_error_type(r)) {
     case DUCKDB_ERROR_IO: code = ErrorCode::kIOError; break;
@@ -82,9 +87,81 @@ class DuckConnection final : public Connection {
   }
 
   Result<MaterializedResult> Query(std::string_view sql) override {
-    duckdb_result r;
+    // duckdb_value_varchar renders only some types (it returns NULL for UUID, TIMESTAMPTZ and
+    // nested values). Prepare first to learn the result types; a SELECT with such columns is run
+    // as a projection that casts them to VARCHAR with DuckDB's own rendering.
     std::string s(sql);
-    if (duckdb_query(conn_, s.c_str(), &r) != DuckDBSuccess) {
+    duckdb_prepared_statement prep = nullptr;
+    if (duckdb_prepare(conn_, s.c_str(), &prep) == DuckDBSuccess) {
+      std::vector<std::string> names;
+      std::vector<duckdb_type> types;
+      bool needs_cast = false;
+      idx_t n = duckdb_prepared_statement_column_count(prep);
+      for (idx_t c = 0; c < n; ++c) {
+        const char* nm = duckdb_prepared_statement_column_name(prep, c);
+        names.push_back(nm ? nm : "");
+        types.push_back(duckdb_prepared_statement_column_type(prep, c));
+        needs_cast = needs_cast || !RendersAsText(types.back());
+      }
+      bool is_select = duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SELECT;
+      if (!needs_cast || !is_select) {
+        duckdb_result r;
+        duckdb_state state = duckdb_execute_prepared(prep, &r);
+        duckdb_destroy_prepare(&prep);
+        return Materialize(&r, state);
+      }
+      duckdb_destroy_prepare(&prep);
+      {
+        std::string body = s;
+        while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+          body.pop_back();
+        std::string proj;
+        for (idx_t c = 0; c < n; ++c) {
+          if (c) proj += ", ";
+          proj += RendersAsText(types[c]) ? "#" + std::to_string(c + 1)
+                                          : "CAST(#" + std::to_string(c + 1) + " AS VARCHAR)";
+        }
+        LDP_ASSIGN_OR_RAISE(auto out, Run("SELECT " + proj + " FROM (" + body + "\n)"));
+        for (idx_t c = 0; c < n && c < out.columns.size(); ++c) {
+          out.columns[c].name = names[c];
+          out.columns[c].kind = KindOf(types[c]);
+        }
+        return out;
+      }
+    } else if (prep) {
+      duckdb_destroy_prepare(&prep);
+    }
+    return Run(s);
+  }
+
+  Result<std::optional<std::string>> QueryScalar(std::string_view sql) override {
+    LDP_ASSIGN_OR_RAISE(auto res, Query(sql));
+    if (res.rows.empty() || res.columns.empty()) return NotFound("query returned no row");
+    return res.rows[0][0];
+  }
+
+ private:
+  static bool RendersAsText(duckdb_type t) {
+    switch (t) {
+      case DUCKDB_TYPE_UUID: case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIME_TZ:
+      case DUCKDB_TYPE_LIST: case DUCKDB_TYPE_STRUCT: case DUCKDB_TYPE_MAP: case DUCKDB_TYPE_ARRAY:
+      case DUCKDB_TYPE_UNION: case DUCKDB_TYPE_ENUM: case DUCKDB_TYPE_BIT: case DUCKDB_TYPE_BIGNUM:
+      case DUCKDB_TYPE_INVALID: case DUCKDB_TYPE_ANY:
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  Result<MaterializedResult> Run(const std::string& s) {
+    duckdb_result r;
+    duckdb_state state = duckdb_query(conn_, s.c_str(), &r);
+    return Materialize(&r, state);
+  }
+
+  static Result<MaterializedResult> Materialize(duckdb_result* rp, duckdb_state state) {
+    duckdb_result& r = *rp;
+    if (state != DuckDBSuccess) {
       Status st = ErrorFrom(&r);
       duckdb_destroy_result(&r);
       return st;
@@ -94,8 +171,6 @@ class DuckConnection final : public Connection {
     for (idx_t c = 0; c < ncols; ++c) {
       out.columns.push_back({duckdb_column_name(&r, c), KindOf(duckdb_column_type(&r, c))});
     }
-    // Walk the result chunk by chunk; values are rendered with DuckDB's own VARCHAR cast so
-    // that what users see matches DuckDB exactly.
     idx_t nrows = duckdb_row_count(&r);
     out.rows.reserve(nrows);
     for (idx_t i = 0; i < nrows; ++i) {
@@ -114,29 +189,26 @@ class DuckConnection final : public Connection {
     return out;
   }
 
-  Result<std::optional<std::string>> QueryScalar(std::string_view sql) override {
-    LDP_ASSIGN_OR_RAISE(auto res, Query(sql));
-    if (res.rows.empty() || res.columns.empty()) return NotFound("query returned no row");
-    return res.rows[0][0];
-  }
-
- private:
   duckdb_connection conn_;
 };
 
 class DuckDatabase final : public Database {
  public:
-  explicit DuckDatabase(duckdb_database db) : db_(db) {}
+  DuckDatabase(duckdb_database db, std::string time_zone) : db_(db), time_zone_(std::move(time_zone)) {}
   ~DuckDatabase() override { duckdb_close(&db_); }
 
   Result<std::unique_ptr<Connection>> Connect() override {
     duckdb_connection c;
     if (duckdb_connect(db_, &c) != DuckDBSuccess) return Internal("cannot open a DuckDB connection");
-    return std::unique_ptr<Connection>(new DuckConnection(c));
+    std::unique_ptr<Connection> conn(new DuckConnection(c));
+    if (!time_zone_.empty())
+      LDP_RETURN_NOT_OK(conn->Execute("SET TimeZone = " + QuoteLiteral(time_zone_)));
+    return conn;
   }
 
  private:
   duckdb_database db_;
+  std::string time_zone_;
 };
 
 }  // namespace
@@ -169,7 +241,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     return IOError("opening DuckDB database {}: {}", options.path.empty() ? ":memory:" : options.path, m);
   }
   duckdb_destroy_config(&config);
-  return std::unique_ptr<Database>(new DuckDatabase(db));
+  return std::unique_ptr<Database>(new DuckDatabase(db, options.time_zone));
 }
 
 std::string QuoteIdent(std::string_view name) {

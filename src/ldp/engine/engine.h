@@ -59,6 +59,9 @@ struct DatabaseOptions {
   int threads = 0;             ///< 0 = DuckDB's default (all cores)
   std::string memory_limit;    ///< e.g. "1GB"; empty = DuckDB's default
   std::string temp_directory;  ///< spill folder; empty = DuckDB's default
+  /// Session time zone for TIMESTAMPTZ rendering and casts. UTC by default so that results and
+  /// metrics do not depend on the machine's zone.
+  std::string time_zone = "UTC";
 };
 
 class Database {

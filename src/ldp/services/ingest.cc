@@ -318,6 +318,18 @@ void DeleteFiles(io::FileSystem& fs, const std::vector<std::string>& paths) {
   for (const auto& p : paths) (void)fs.Delete(p);
 }
 
+// Reads every column of every source file alone; returns the first file DuckDB cannot read.
+std::string FindUnreadableFile(engine::Connection& conn, const FileSource& src) {
+  const char* reader = src.format == SourceFormat::kParquet ? "read_parquet"
+                       : src.format == SourceFormat::kCsv   ? "read_csv"
+                                                            : "read_json";
+  for (const auto& f : src.files) {
+    std::string sql = fmt::format("SELECT count(*), bit_xor(hash(COLUMNS(*))) FROM {}({})", reader, QuoteLiteral(f));
+    if (!conn.Query(sql).ok()) return f;
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<FileSource> ResolveFileSource(engine::Connection& conn, const std::string& source,
@@ -407,14 +419,16 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   if (!source_schema.ok())
     return source_schema.status().WithContext(fmt::format("source {}", options.source));
 
-  // The table: load it, or create it from the source schema. A table created here is dropped
-  // again if the ingest fails, so a failed first ingest leaves no catalog row behind.
+  // The table: load it, or create it from the source schema. A table (and a namespace) created
+  // here is dropped again if the ingest fails, so a failed first ingest leaves no catalog row.
   LoadedTable table;
+  bool ns_created_by_us = false;
   auto loaded = LoadTable(project, options.table);
   if (loaded.ok()) {
     table = *loaded;
   } else if (loaded.status().code() == ErrorCode::kNoSuchTable ||
              loaded.status().code() == ErrorCode::kNoSuchNamespace) {
+    ns_created_by_us = loaded.status().code() == ErrorCode::kNoSuchNamespace;
     auto created = CreateTable(project, options.table, *source_schema, iceberg::PartitionSpec{}, {});
     if (created.ok()) {
       table = *created;
@@ -427,12 +441,16 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   } else {
     return loaded.status();
   }
-  bool ns_created_by_us = false;  // namespaces are left in place: harmless and possibly shared
-  (void)ns_created_by_us;
   auto undo_create = [&]() {
     if (result.created_table) {
       (void)project.catalog().DropTable(options.table);
       (void)project.fs().Delete(table.metadata_location);
+      // Fails (and keeps it) when another writer has put a table there meanwhile.
+      if (ns_created_by_us) (void)project.catalog().DropNamespace(options.table.ns);
+      // The table's folders were created for this ingest; remove them when empty.
+      std::error_code ec;
+      std::string root = io::ToLocalPath(table.metadata->location);
+      for (const char* sub : {"/data", "/metadata", ""}) fs::remove(root + sub, ec);
     }
   };
 
@@ -469,7 +487,14 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     return st;
   };
   Status st = conn.ExecuteWithProgress(copy, options.progress);
-  if (!st.ok()) return fail(st.WithContext(fmt::format("ingesting {} into {}", options.source, table_name)));
+  if (!st.ok()) {
+    // DuckDB does not always say which file of a glob is damaged ("Invalid data"): read the files
+    // one by one (only on this error path) and name the first that fails.
+    std::string culprit = src.files.size() == 1 ? src.files[0] : FindUnreadableFile(conn, src);
+    return fail(st.WithContext(culprit.empty()
+                                   ? fmt::format("ingesting {} into {}", options.source, table_name)
+                                   : fmt::format("ingesting {} into {}: file {}", options.source, table_name, culprit)));
+  }
 
   auto data_files = CollectDataFiles(conn, project.fs(), *schema, written_files());
   if (!data_files.ok()) return fail(data_files.status().WithContext("reading metrics of written files"));
