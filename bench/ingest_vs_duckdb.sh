@@ -5,6 +5,7 @@
 # Prints one line per case: best wall time and peak RSS of each, and the ratio ldp/duckdb.
 # ldp's side includes what an ingest is: schema inference, the Parquet write, column metrics,
 # manifests and the catalog commit; each run ingests into a fresh project.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need_tools
 

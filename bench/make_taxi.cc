@@ -43,12 +43,10 @@ int main(int argc, char** argv) {
       db_options.threads = std::atoi(argv[++i]);
     } else if (a == "--print-sql") {
       print_sql = true;
-    } else if (!a.empty() && a[0] == '-') {
+    } else if ((!a.empty() && a[0] == '-') || !out.empty()) {
       return Usage();
-    } else if (out.empty()) {
-      out = a;
     } else {
-      return Usage();
+      out = a;
     }
   }
   if (print_sql) {

@@ -4,6 +4,7 @@
 #   BUILD=build bench/query_vs_duckdb.sh         (RUNS, ROWS, SEED, WORK: see bench/lib.sh)
 # Each measurement is a whole process (start-up, catalog, planning, the query, CSV output), best
 # wall time of $RUNS. Also says whether both printed the same rows.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 need_tools
 

@@ -112,6 +112,7 @@ std::string PickAlias(std::string_view u, const std::vector<std::pair<int64_t, d
 std::string PickZone(std::string_view u, const std::vector<std::pair<int, double>>& top,
                      double rest) {
   std::vector<std::pair<int64_t, double>> choices;
+  choices.reserve(top.size() + 1);
   for (const auto& [zone, pct] : top) choices.emplace_back(zone, pct);
   choices.emplace_back(0, rest);
   return PickAlias(u, choices);
@@ -231,6 +232,7 @@ Result<std::string> BuildQuery(const TaxiOptions& o, std::string_view row_source
     day_start[d + 1] = day_start[d] + day_share[d];
   }
   std::vector<std::pair<std::string, double>> day_choices;
+  day_choices.reserve(days);
   for (int d = 0; d < days; ++d) day_choices.emplace_back(std::to_string(d), day_share[d]);
 
   // Hour tables for both profiles in one list: index profile*24 + hour (+1, lists are 1-based).
