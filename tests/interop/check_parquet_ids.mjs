@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Prints, for each Parquet file, its row count, footer key/value keys and every schema element
 // (groups and leaves, in footer order) with its dotted path, Parquet field id, physical, converted
-// and logical type and repetition — read with hyparquet, a third-party JavaScript reader. Iceberg
-// readers resolve columns by these field ids, so a test checks them against the table schema.
+// and logical type, fixed length and repetition — read with hyparquet, a third-party JavaScript
+// reader. Iceberg readers resolve columns by these field ids, so a test checks them against the
+// table schema.
 //
 // usage: node check_parquet_ids.mjs FILE.parquet [FILE.parquet ...]     (paths or file:// URIs)
 // prints: {"files": [{"path", "num_rows", "key_value_keys": [...],
 //          "fields": [{"path": "a.b", "name": "b", "field_id": 2 | null, "physical_type",
-//                      "converted_type", "logical_type", "repetition", "num_children"}]}]}
+//                      "converted_type", "logical_type", "type_length", "repetition",
+//                      "num_children"}]}]}
 // Exit status: 0 read, 1 a file could not be read (message on stderr), 2 usage.
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet'
 import { localPath } from './lib/file_fetch.mjs'
@@ -31,6 +33,7 @@ async function describe(file) {
       physical_type: el.type ?? null,
       converted_type: el.converted_type ?? null,
       logical_type: el.logical_type ?? null,
+      type_length: el.type_length ?? null,
       repetition: el.repetition_type ?? null,
       num_children: el.num_children ?? 0,
     })

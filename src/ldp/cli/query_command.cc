@@ -1,3 +1,4 @@
+#include <future>
 #include <iostream>
 
 #include "ldp/cli/command.h"
@@ -21,9 +22,19 @@ class QueryCommand final : public Command {
 
   Status Run(const GlobalOptions& g) override {
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
-    LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
-    LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
-    LDP_ASSIGN_OR_RAISE(auto out, services::RunQuery(*project, *conn, sql_));
+    // Starting DuckDB takes tens of milliseconds; load and plan the tables the SQL names meanwhile.
+    auto engine = std::async(std::launch::async, [&]() -> Result<std::pair<std::unique_ptr<engine::Database>,
+                                                                          std::unique_ptr<engine::Connection>>> {
+      LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
+      LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+      return std::make_pair(std::move(db), std::move(conn));
+    });
+    auto prefetch = services::PrefetchTables(*project, sql_);
+    auto opened = engine.get();
+    if (!opened.ok()) return opened.status();
+    if (!prefetch.ok()) return prefetch.status();
+    auto& conn = opened->second;
+    LDP_ASSIGN_OR_RAISE(auto out, services::RunQuery(*project, *conn, sql_, &*prefetch));
     std::string fmt_name = g.json ? "json" : format_;
     if (fmt_name == "json") {
       nlohmann::json j = ResultToJson(out.result);

@@ -59,9 +59,10 @@ struct DatabaseOptions {
   int threads = 0;             ///< 0 = DuckDB's default (all cores)
   std::string memory_limit;    ///< e.g. "1GB"; empty = DuckDB's default
   std::string temp_directory;  ///< spill folder; empty = DuckDB's default
-  /// Session time zone for TIMESTAMPTZ rendering and casts. UTC by default so that results and
-  /// metrics do not depend on the machine's zone.
-  std::string time_zone = "UTC";
+  /// Session time zone for TIMESTAMPTZ rendering and casts; empty = DuckDB's default (the
+  /// machine's zone, as in DuckDB's own CLI). Setting one loads the ICU extension up front, which
+  /// costs a few milliseconds on every start, so ldp leaves it empty.
+  std::string time_zone;
 };
 
 class Database {

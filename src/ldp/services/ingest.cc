@@ -534,7 +534,10 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   std::mt19937_64 rng(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
     result.commit_attempts = attempt;
-    auto pending = iceberg::ProduceSnapshot(project.fs(), *table.metadata, op, snapshot_id, added_manifest,
+    // Overwriting a table without rows is an append (what Java and pyiceberg record as well).
+    iceberg::WriteOperation attempt_op =
+        table.metadata->CurrentSnapshot() == nullptr ? iceberg::WriteOperation::kAppend : op;
+    auto pending = iceberg::ProduceSnapshot(project.fs(), *table.metadata, attempt_op, snapshot_id, added_manifest,
                                             files, NowMs());
     if (!pending.ok()) return fail_all(pending.status().WithContext("preparing snapshot"));
     auto committed = CommitMetadata(project, table, pending->metadata);

@@ -14,7 +14,9 @@
 #include "ldp/catalog/catalog.h"
 #include "ldp/core/status.h"
 #include "ldp/engine/engine.h"
+#include "ldp/iceberg/scan.h"
 #include "ldp/services/project.h"
+#include "ldp/services/tables.h"
 
 namespace ldp::services {
 
@@ -27,10 +29,25 @@ struct TableScanInfo {
   int predicates = 0;            ///< predicates used for pruning
 };
 
+/// A table named in a query's text, loaded and planned (without predicates) ahead of time.
+struct PrefetchedTable {
+  LoadedTable table;
+  iceberg::ScanPlan plan;
+};
+using QueryPrefetch = std::map<catalog::TableIdentifier, PrefetchedTable>;
+
+/// Loads and plans every catalog table whose name ("ns.name" or "ns"."name") appears in `sql`,
+/// without the engine, so that `ldp query` can do it while DuckDB starts. Optional: everything
+/// works without it, and a false match only costs a load.
+Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql);
+
 /// Creates views for every catalog table `sql` references. NoSuchTable / NoSuchNamespace name a
 /// reference that is not in the catalog; InvalidArgument carries DuckDB's parser error.
+/// With `prefetch`, tables found there are not loaded again, and a statement without a WHERE
+/// clause (nothing to prune) is not parsed: the prefetched tables are its references.
 Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Connection& conn,
-                                                 const std::string& sql);
+                                                 const std::string& sql,
+                                                 const QueryPrefetch* prefetch = nullptr);
 
 struct QueryOutcome {
   engine::MaterializedResult result;
@@ -38,7 +55,8 @@ struct QueryOutcome {
 };
 
 /// Runs a query and materialises its result.
-Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql);
+Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql,
+                              const QueryPrefetch* prefetch = nullptr);
 
 /// Output formats for files and results.
 enum class FileFormat { kCsv, kParquet, kJson };
