@@ -1,6 +1,7 @@
 #include "ldp/cli/app.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "ldp/cli/command.h"
@@ -105,6 +106,12 @@ int Main(int argc, char** argv) {
     if (!st.ok()) {
       std::fprintf(stderr, "ldp %s: error: %s\n", sub->get_name().c_str(), OneLine(st.message()).c_str());
       return ExitCodeFor(st);
+    }
+    if (cmd->ExitFast()) {
+      std::cout.flush();
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(0);
     }
     return 0;
   }

@@ -41,6 +41,12 @@ Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project) {
   return engine::Database::Open(o);
 }
 
+Status ConfigureEngine(const Project& project, engine::Connection& conn) {
+  if (project.config().memory_limit.empty()) return Status::OK();
+  return conn.Execute("SET memory_limit = " + QuoteLiteral(project.config().memory_limit))
+      .WithContext("applying engine.memory-limit from ldp.yaml");
+}
+
 namespace {
 
 bool EndsWith(const std::string& s, const std::string& suffix) {

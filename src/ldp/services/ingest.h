@@ -61,7 +61,10 @@ struct IngestResult {
 /// that did not exist, and the files written for it are removed.
 Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const IngestOptions& options);
 
-/// Opens the DuckDB engine configured for a project (UTC session time zone, memory limit).
+/// Opens the DuckDB engine configured for a project (memory limit from ldp.yaml).
 Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project);
+
+/// Applies the project's engine settings to a connection of a database opened without them.
+Status ConfigureEngine(const Project& project, engine::Connection& conn);
 
 }  // namespace ldp::services
