@@ -21,6 +21,12 @@ measure ldp-ingest-parquet "$fresh_project" -- \
 measure duckdb-copy-parquet "$no_output" -- \
   "$DUCK" "COPY (SELECT * FROM read_parquet($(sql_quote "$parquet"))) TO $(sql_quote "$out") (FORMAT parquet, COMPRESSION zstd)"
 
+# A second yardstick: DuckDB writing the way ldp's ingest does (size-split files, no single-file
+# ordering), so the ratio shows what ldp adds on top of the same write.
+outdir="$WORK/duckdb-copy-split"
+measure duckdb-copy-split-parquet "rm -rf $(printf %q "$outdir")" -- \
+  "$DUCK" "COPY (SELECT * FROM read_parquet($(sql_quote "$parquet"))) TO $(sql_quote "$outdir") (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES 536870912, FILENAME_PATTERN 'part-{i}')"
+
 measure ldp-ingest-csv "$fresh_project" -- \
   "$LDP" ingest "$csv" --table nyc.yellow_trips --project "$proj" --quiet
 measure duckdb-copy-csv "$no_output" -- \
@@ -30,6 +36,7 @@ echo
 print_context
 report_header "ingest ($ROWS rows)"
 report_row "parquet ($(du -m "$parquet" | cut -f1) MB)" ldp-ingest-parquet duckdb-copy-parquet
+report_row "parquet vs split write" ldp-ingest-parquet duckdb-copy-split-parquet
 report_row "csv ($(du -m "$csv" | cut -f1) MB)" ldp-ingest-csv duckdb-copy-csv
-rm -rf "$proj" "$out"
+rm -rf "$proj" "$out" "$outdir"
 exit "$bench_failed"

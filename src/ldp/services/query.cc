@@ -362,16 +362,27 @@ Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql) {
   return out;
 }
 
+// Whether the statement must go through DuckDB's parser: always without a prefetch; with one, only
+// when a WHERE clause could prune a table of several data files (one file is never worth pruning:
+// DuckDB skips its row groups by their statistics anyway).
+bool NeedsParse(const std::string& sql, const QueryPrefetch* prefetch) {
+  if (!prefetch || prefetch->empty()) return true;
+  if (!HasWord(LowerStr(sql), "where")) return false;
+  for (const auto& [id, pre] : *prefetch)
+    if (pre.plan.files.size() > 1) return true;
+  return false;
+}
+
 Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Connection& conn, const std::string& sql,
                                                  const QueryPrefetch* prefetch) {
-  bool parse = !prefetch || prefetch->empty() || HasWord(LowerStr(sql), "where");
+  bool parse = NeedsParse(sql, prefetch);
   return PrepareTablesImpl(project, conn, sql, prefetch, parse);
 }
 
 Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql,
                               const QueryPrefetch* prefetch) {
   QueryOutcome out;
-  bool parse = !prefetch || prefetch->empty() || HasWord(LowerStr(sql), "where");
+  bool parse = NeedsParse(sql, prefetch);
   LDP_ASSIGN_OR_RAISE(out.scans, PrepareTablesImpl(project, conn, sql, prefetch, parse));
   auto result = conn.Query(sql);
   if (!result.ok() && !parse && result.status().message().find("Catalog Error") != std::string::npos) {

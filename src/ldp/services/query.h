@@ -43,8 +43,9 @@ Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql);
 
 /// Creates views for every catalog table `sql` references. NoSuchTable / NoSuchNamespace name a
 /// reference that is not in the catalog; InvalidArgument carries DuckDB's parser error.
-/// With `prefetch`, tables found there are not loaded again, and a statement without a WHERE
-/// clause (nothing to prune) is not parsed: the prefetched tables are its references.
+/// With `prefetch`, tables found there are not loaded again, and a statement with nothing to prune
+/// (no WHERE clause, or only single-file tables) is not parsed: the prefetched tables are its
+/// references (a reference the text missed is resolved by RunQuery's retry through the parser).
 Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Connection& conn,
                                                  const std::string& sql,
                                                  const QueryPrefetch* prefetch = nullptr);
