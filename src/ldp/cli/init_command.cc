@@ -24,7 +24,7 @@ class InitCommand final : public Command {
                  {"config", project->root() + "/ldp.yaml"},
                  {"warehouse", project->warehouse()},
                  {"catalog", catalog}});
-    } else {
+    } else if (!g.quiet) {
       std::cout << "Created project " << cfg.name << " in " << project->root() << "\n"
                 << "  config     " << project->root() << "/ldp.yaml\n"
                 << "  warehouse  " << project->warehouse() << "\n"
