@@ -96,14 +96,8 @@ void FlattenFields(const std::vector<iceberg::NestedField>& fields, const std::s
                    std::vector<std::vector<std::string>>* rows) {
   for (const auto& f : fields) {
     rows->push_back({std::to_string(f.id), prefix + f.name, f.type->ToString(), f.required ? "required" : "optional"});
-    if (f.type->is_nested()) {
-      std::string p = prefix + f.name + ".";
-      if (f.type->id() == iceberg::TypeId::kStruct) {
-        FlattenFields(f.type->fields(), p, rows);
-      } else {
-        FlattenFields(f.type->fields(), p, rows);  // element / key, value
-      }
-    }
+    // Struct fields, a list's element or a map's key and value.
+    if (f.type->is_nested()) FlattenFields(f.type->fields(), prefix + f.name + ".", rows);
   }
 }
 

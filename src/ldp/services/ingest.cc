@@ -142,7 +142,7 @@ constexpr size_t kStringBoundLength = 16;  // Java's default metrics mode: trunc
 
 // Builds DataFile entries for written Parquet files from their footers (parquet_metadata), so
 // that no data is read twice.
-Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn, io::FileSystem& fs,
+Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn,
                                                         const iceberg::Schema& schema,
                                                         const std::vector<std::string>& local_files) {
   std::vector<iceberg::DataFile> out;
@@ -191,8 +191,6 @@ Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn
     if (row[8]) offsets[file].insert(std::stoll(*row[8]));
     if (leaf.repeated) continue;
     const iceberg::Type& type = *leaf.field->type;
-    int64_t rows_in_group = 0;
-    (void)rows_in_group;
     if (!row[5] || !row[6]) {
       // A row group without stats: only unknown when it has non-null values.
       int64_t nv = std::stoll(row[2].value_or("0"));
@@ -236,7 +234,6 @@ Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn
     auto it = offsets.find(io::ToLocalPath(df.file_path));
     if (it != offsets.end()) df.split_offsets.assign(it->second.begin(), it->second.end());
   }
-  (void)fs;
   return out;
 }
 
@@ -502,7 +499,7 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
                                    : fmt::format("ingesting {} into {}: file {}", options.source, table_name, culprit)));
   }
 
-  auto data_files = CollectDataFiles(conn, project.fs(), *schema, written_files());
+  auto data_files = CollectDataFiles(conn, *schema, written_files());
   if (!data_files.ok()) return fail(data_files.status().WithContext("reading metrics of written files"));
   // DuckDB may leave an empty file for an empty source; it carries nothing.
   std::vector<iceberg::DataFile> files;
