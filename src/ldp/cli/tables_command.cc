@@ -34,6 +34,13 @@ Result<std::vector<catalog::Namespace>> AllNamespaces(catalog::Catalog& cat, con
   return out;
 }
 
+// The table a command names (NS.NAME), loaded from the project's catalog.
+Result<services::LoadedTable> LoadNamedTable(const GlobalOptions& g, const std::string& name) {
+  LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+  LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(name));
+  return services::LoadTable(*project, id);
+}
+
 class TablesCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
@@ -110,9 +117,8 @@ class DescribeCommand final : public Command {
   }
 
   Status Run(const GlobalOptions& g) override {
-    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
-    LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
-    LDP_ASSIGN_OR_RAISE(auto t, services::LoadTable(*project, id));
+    LDP_ASSIGN_OR_RAISE(auto t, LoadNamedTable(g, table_));
+    const auto& id = t.id;
     const auto& md = *t.metadata;
     auto schema = md.CurrentSchema();
     const auto* spec = md.DefaultSpec();
@@ -176,9 +182,7 @@ class SnapshotsCommand final : public Command {
   }
 
   Status Run(const GlobalOptions& g) override {
-    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
-    LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
-    LDP_ASSIGN_OR_RAISE(auto t, services::LoadTable(*project, id));
+    LDP_ASSIGN_OR_RAISE(auto t, LoadNamedTable(g, table_));
     const auto& md = *t.metadata;
     if (g.json) {
       nlohmann::json arr = nlohmann::json::array();
