@@ -50,6 +50,7 @@ class IngestCommand final : public Command {
                  {"seconds", secs}});
       return Status::OK();
     }
+    if (g.quiet) return Status::OK();
     if (r->created_table) std::cout << "Created table " << r->table.ToString() << "\n";
     if (!r->committed) {
       std::cout << "Source had no rows: no snapshot written\n";
