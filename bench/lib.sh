@@ -5,6 +5,7 @@
 # Environment:
 #   BUILD  build folder with ldp, ldp_duckdb_sql and ldp_make_taxi (default: build)
 #   RUNS   runs per measurement (default 3)
+#   PAIRS  ldp/DuckDB pairs per query in query_vs_duckdb.sh (default 15)
 #   ROWS   taxi trips to generate (default 3066766, January 2023)
 #   SEED   generator seed (default 42)
 #   WORK   scratch folder; the generated month is kept there between runs (default $TMPDIR/ldp-bench)
@@ -105,6 +106,42 @@ measure() {
   fi
 }
 
+# measure_pairs LABEL_A LABEL_B: runs the commands in the arrays CMD_A and CMD_B in turn, A B A B
+# ..., $PAIRS times each, timing each whole process (bash's microsecond clock around it). Pairing
+# keeps the ratio meaningful when the machine's speed drifts (a shared box). Sets MEDIAN_WALL[A],
+# MEDIAN_WALL[B] and MEDIAN_RATIO[A] (the median of the per-pair ratios A/B; "" when a run failed).
+# The last run's stdout of each is left in $WORK/logs/LABEL.out.
+declare -A MEDIAN_WALL MEDIAN_RATIO
+PAIRS=${PAIRS:-15}
+measure_pairs() {
+  local la=$1 lb=$2 i t0 ta tb all="" failed="" ma mb mr
+  for ((i = 1; i <= PAIRS; i++)); do
+    t0=$EPOCHREALTIME
+    "${CMD_A[@]}" >"$WORK/logs/$la.out" 2>"$WORK/logs/$la.err" || failed="$la"
+    ta=$EPOCHREALTIME
+    "${CMD_B[@]}" >"$WORK/logs/$lb.out" 2>"$WORK/logs/$lb.err" || failed="$lb"
+    tb=$EPOCHREALTIME
+    if [ -n "$failed" ]; then
+      echo "bench: $failed failed (pair $i)" >&2
+      tail -5 "$WORK/logs/$failed.err" >&2
+      bench_failed=1
+      MEDIAN_WALL[$la]="" MEDIAN_WALL[$lb]="" MEDIAN_RATIO[$la]=""
+      return
+    fi
+    all+="$t0 $ta $tb"$'\n'
+  done
+  read -r ma mb mr < <(printf '%s' "$all" | awk '
+    function median(v, n,   i, j, t) {
+      for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+      return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    { n++; a[n] = $2 - $1; b[n] = $3 - $2; r[n] = a[n] / b[n] }
+    END { printf "%.4f %.4f %.4f\n", median(a, n), median(b, n), median(r, n) }')
+  MEDIAN_WALL[$la]=$ma MEDIAN_WALL[$lb]=$mb MEDIAN_RATIO[$la]=$mr
+  printf 'bench: %-12s vs %-14s median of %d pairs: %.3f s / %.3f s, pairwise ratio %.2f\n' "$la" "$lb" "$PAIRS" \
+    "${MEDIAN_WALL[$la]}" "${MEDIAN_WALL[$lb]}" "${MEDIAN_RATIO[$la]}" >&2
+}
+
 # Prints the header of the comparison table.
 report_header() {
   printf '%-30s %10s %10s %8s %10s %10s\n' "$1" "ldp s" "duckdb s" "ratio" "ldp MiB" "duckdb MiB"
@@ -141,5 +178,5 @@ report_geomean() {
 # The environment the numbers came from, for the report.
 print_context() {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores  $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)  load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# $("$LDP" --version 2>/dev/null || echo "ldp ?")  rows=$ROWS seed=$SEED runs=$RUNS (best wall of each)"
+  echo "# $("$LDP" --version 2>/dev/null || echo "ldp ?")  rows=$ROWS seed=$SEED ${BENCH_METHOD:-runs=$RUNS (best wall of each)}"
 }
