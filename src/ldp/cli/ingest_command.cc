@@ -17,6 +17,9 @@ class IngestCommand final : public Command {
     c->add_option("--mode", mode_, "append (default) or overwrite")->check(CLI::IsMember({"append", "overwrite"}));
     c->add_option("--format", format_, "parquet, csv or json (default: from the file extension)")
         ->check(CLI::IsMember({"parquet", "csv", "json"}));
+    c->add_option("--partition-by", partition_by_,
+                  "Partition spec of a table this creates, e.g. \"day(ts), bucket(16, id)\" "
+                  "(identity, bucket, truncate, year, month, day, hour, void)");
     return c;
   }
 
@@ -27,6 +30,7 @@ class IngestCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
     LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(mode_));
     LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(format_));
+    o.partition_by = partition_by_;
     ProgressBar bar("ingest " + o.table.ToString());
     if (!g.quiet) o.progress = [&bar](double p) { bar.Update(p); };
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
@@ -46,6 +50,8 @@ class IngestCommand final : public Command {
                  {"bytes", r->bytes},
                  {"source_files", r->source_files},
                  {"commit_attempts", r->commit_attempts},
+                 {"spec_id", r->spec_id},
+                 {"partitions", r->partitions},
                  {"metadata_location", r->metadata_location},
                  {"seconds", secs}});
       return Status::OK();
@@ -60,12 +66,17 @@ class IngestCommand final : public Command {
                              mode_ == "overwrite" ? "Replaced with" : "Appended", r->rows, r->source_files,
                              r->source_files == 1 ? "" : "s", r->table.ToString(), r->data_files,
                              r->data_files == 1 ? "" : "s", r->bytes / 1048576.0, secs)
-              << "  snapshot " << r->snapshot_id << "\n";
+              << "  snapshot " << r->snapshot_id
+              << (r->partitions > 0 ? fmt::format(", {} partition{} (spec {})", r->partitions,
+                                                  r->partitions == 1 ? "" : "s", r->spec_id)
+                                    : std::string())
+              << "\n";
     return Status::OK();
   }
 
  private:
   std::string source_, table_, mode_ = "append", format_;
+  std::optional<std::string> partition_by_;
 };
 
 }  // namespace
