@@ -40,6 +40,10 @@ struct IngestOptions {
   catalog::TableIdentifier table;
   IngestMode mode = IngestMode::kAppend;
   SourceFormat format = SourceFormat::kAuto;
+  /// Merge the source schema into the table's (iceberg::MergeSourceSchema): new columns are
+  /// added, allowed promotions applied, a column whose name differs only in case matches; the
+  /// new schema is committed with the data, in the same snapshot commit.
+  bool evolve = false;
   /// Called with DuckDB's progress estimate (0..100) while data files are written.
   std::function<void(double)> progress;
 };
@@ -55,6 +59,9 @@ struct IngestResult {
   int source_files = 0;
   int commit_attempts = 0;
   std::string metadata_location;
+  bool schema_evolved = false;            ///< --evolve changed the schema
+  int32_t schema_id = 0;                  ///< the schema the data was written with
+  std::vector<std::string> schema_notes;  ///< --evolve decisions, one line each
 };
 
 /// Runs one ingest. On any error nothing becomes visible: no snapshot, no catalog row for a table
