@@ -882,19 +882,19 @@ TEST_F(Interop, IcebirdReadsEveryTypeAtEverySnapshot) {
 // NULL for the added column in old rows, and nothing of the dropped column; ldp's own query too.
 TEST_F(Interop, IcebirdReadsAnEvolvedTable) {
   TableCase t{"ev", "evolved", {shared_->dir.Join("ev-old.parquet"), shared_->dir.Join("ev-new.parquet")}};
-  Copy("SELECT i::INTEGER AS id, 'name ' || i AS name, (i % 9)::INTEGER AS qty, i * 0.5 AS price "
+  Copy("SELECT i::INTEGER AS id, 'name ' || i AS name, (i % 9)::INTEGER AS qty, (i * 0.5)::DOUBLE AS price "
        "FROM range(1000) r(i)",
        t.sources[0]);
   json first = Ingest(t.sources[0], t.Qualified());
-  ASSERT_TRUE(first.value("committed", false)) << first.dump();
+  ASSERT_TRUE(first.is_object() && first.value("committed", false)) << first.dump();
   json alter = LdpJson({"alter", t.Qualified(), "--rename-column", "name:title", "--drop-column", "qty",
                         "--add-column", "note string", "--change-type", "id long"});
-  ASSERT_TRUE(alter.value("committed", false)) << alter.dump();
-  Copy("SELECT (i + 5000000000)::BIGINT AS id, 'title ' || i AS title, i * 0.25 AS price, "
+  ASSERT_TRUE(alter.is_object() && alter.value("committed", false)) << alter.dump();
+  Copy("SELECT (i + 5000000000)::BIGINT AS id, 'title ' || i AS title, (i * 0.25)::DOUBLE AS price, "
        "CASE WHEN i % 3 = 0 THEN NULL ELSE 'note ' || i END AS note FROM range(400) r(i)",
        t.sources[1]);
   json second = Ingest(t.sources[1], t.Qualified());
-  ASSERT_TRUE(second.value("committed", false)) << second.dump();
+  ASSERT_TRUE(second.is_object() && second.value("committed", false)) << second.dump();
   const std::string expected = fmt::format(
       "(SELECT id::BIGINT AS id, name AS title, price, NULL::VARCHAR AS note FROM read_parquet({}) "
       "UNION ALL SELECT id, title, price, note FROM read_parquet({}))",
