@@ -41,6 +41,7 @@ std::unique_ptr<Command> MakeDescribeCommand();
 std::unique_ptr<Command> MakeSnapshotsCommand();
 std::unique_ptr<Command> MakeExportCommand();
 std::unique_ptr<Command> MakeDemoCommand();
+std::unique_ptr<Command> MakeAlterCommand();
 
 // Shared helpers for commands.
 Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);
