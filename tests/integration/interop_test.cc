@@ -913,11 +913,11 @@ namespace {
 // and typed per spec) and the manifest lists with partition summaries.
 TEST_F(Interop, PartitionedTableAfterASpecChange) {
   TableCase t{"pt", "trips", {tmp_.Join("pa.parquet"), tmp_.Join("pb.parquet")}};
-  const char* src =
+  constexpr const char* src =
       "SELECT i AS id, (i % 40)::INTEGER AS small, 'n' || (i % 23) AS name, DATE '2024-03-01' + (i % 9)::INTEGER AS day, "
       "TIMESTAMP '2024-03-01' + INTERVAL (i * 700) SECOND AS ts, (i * 0.5)::DOUBLE AS amount FROM range({}, {}) r(i)";
-  Copy(fmt::format(src, 0, 3000), t.sources[0]);
-  Copy(fmt::format(src, 3000, 5000), t.sources[1]);
+  Copy(fmt::format(fmt::runtime(src), 0, 3000), t.sources[0]);
+  Copy(fmt::format(fmt::runtime(src), 3000, 5000), t.sources[1]);
   json a = Ingest(t.sources[0], t.Qualified(), {"--partition-by", "day(ts), bucket(8, id), truncate(3, name)"});
   ASSERT_TRUE(a.value("committed", false)) << a.dump();
   json alt = LdpJson({"alter", t.Qualified(), "--partition-by", "month(ts), bucket(8, id), day, truncate(10, small)"});
