@@ -877,6 +877,37 @@ TEST_F(Interop, IcebirdReadsEveryTypeAtEverySnapshot) {
   }
 }
 
+// A table whose schema evolved between two files (column renamed, dropped, added, promoted):
+// icebird resolves columns by field id and must see the old file's values under the new names,
+// NULL for the added column in old rows, and nothing of the dropped column; ldp's own query too.
+TEST_F(Interop, IcebirdReadsAnEvolvedTable) {
+  TableCase t{"ev", "evolved", {shared_->dir.Join("ev-old.parquet"), shared_->dir.Join("ev-new.parquet")}};
+  Copy("SELECT i::INTEGER AS id, 'name ' || i AS name, (i % 9)::INTEGER AS qty, (i * 0.5)::DOUBLE AS price "
+       "FROM range(1000) r(i)",
+       t.sources[0]);
+  json first = Ingest(t.sources[0], t.Qualified());
+  ASSERT_TRUE(first.is_object() && first.value("committed", false)) << first.dump();
+  json alter = LdpJson({"alter", t.Qualified(), "--rename-column", "name:title", "--drop-column", "qty",
+                        "--add-column", "note string", "--change-type", "id long"});
+  ASSERT_TRUE(alter.is_object() && alter.value("committed", false)) << alter.dump();
+  Copy("SELECT (i + 5000000000)::BIGINT AS id, 'title ' || i AS title, (i * 0.25)::DOUBLE AS price, "
+       "CASE WHEN i % 3 = 0 THEN NULL ELSE 'note ' || i END AS note FROM range(400) r(i)",
+       t.sources[1]);
+  json second = Ingest(t.sources[1], t.Qualified());
+  ASSERT_TRUE(second.is_object() && second.value("committed", false)) << second.dump();
+  const std::string expected = fmt::format(
+      "(SELECT id::BIGINT AS id, name AS title, price, NULL::VARCHAR AS note FROM read_parquet({}) "
+      "UNION ALL SELECT id, title, price, note FROM read_parquet({}))",
+      engine::QuoteLiteral(t.sources[0]), engine::QuoteLiteral(t.sources[1]));
+  ExpectIcebirdMatchesSources(t, MetadataPath(t), expected, std::nullopt);
+  // ldp reads the same rows.
+  const std::string out = shared_->dir.Join("ev-export.parquet");
+  ProcessResult exp = Ldp({"export", t.Qualified(), "--to", out});
+  ASSERT_EQ(exp.exit_code, 0) << exp.Describe();
+  EXPECT_EQ(Difference(Parquet(out), expected), 0);
+  EXPECT_EQ(Count(Parquet(out)), 1400);
+}
+
 TEST_F(Interop, HyparquetFindsTheSchemaFieldIdsInEveryDataFile) {
   ExpectParquetFieldIds(shared_->taxi);
   ExpectParquetFieldIds(shared_->types);

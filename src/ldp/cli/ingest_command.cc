@@ -20,6 +20,9 @@ class IngestCommand final : public Command {
     c->add_option("--partition-by", partition_by_,
                   "Partition spec of a table this creates, e.g. \"day(ts), bucket(16, id)\" "
                   "(identity, bucket, truncate, year, month, day, hour, void)");
+    c->add_flag("--evolve", evolve_,
+                "Merge the source schema into the table: add new columns, apply allowed type promotions, match "
+                "a column whose name differs only in case (committed with the data)");
     return c;
   }
 
@@ -27,6 +30,7 @@ class IngestCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     services::IngestOptions o;
     o.source = source_;
+    o.evolve = evolve_;
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
     LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(mode_));
     LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(format_));
@@ -53,10 +57,19 @@ class IngestCommand final : public Command {
                  {"spec_id", r->spec_id},
                  {"partitions", r->partitions},
                  {"metadata_location", r->metadata_location},
+                 {"schema_evolved", r->schema_evolved},
+                 {"schema_id", r->schema_id},
+                 {"schema_notes", r->schema_notes},
                  {"seconds", secs}});
       return Status::OK();
     }
+    if (g.quiet) return Status::OK();
     if (r->created_table) std::cout << "Created table " << r->table.ToString() << "\n";
+    if (evolve_) {
+      std::cout << (r->schema_evolved ? fmt::format("Evolved schema of {} (schema id {}):\n", r->table.ToString(), r->schema_id)
+                                      : std::string("Schema unchanged\n"));
+      for (const auto& n : r->schema_notes) std::cout << "  " << n << "\n";
+    }
     if (!r->committed) {
       std::cout << "Source had no rows: no snapshot written\n";
       return Status::OK();
@@ -76,6 +89,7 @@ class IngestCommand final : public Command {
  private:
   std::string source_, table_, mode_ = "append", format_;
   std::optional<std::string> partition_by_;
+  bool evolve_ = false;
 };
 
 }  // namespace

@@ -142,6 +142,9 @@ class DescribeCommand final : public Command {
                           {"location", md.location},
                           {"metadata_location", t.metadata_location},
                           {"schema", schema->ToJson()},
+                          {"current_schema_id", md.current_schema_id},
+                          {"schema_count", md.schemas.size()},
+                          {"last_column_id", md.last_column_id},
                           {"partition_spec", spec ? spec->ToJson() : nlohmann::json(nullptr)},
                           {"partition_spec_text", spec ? iceberg::PartitionSpecText(*spec, *schema) : ""},
                           {"default_spec_id", md.default_spec_id},
@@ -154,7 +157,9 @@ class DescribeCommand final : public Command {
     std::cout << "Table " << id.ToString() << "  (Iceberg v" << md.format_version << ", uuid " << md.table_uuid << ")\n"
               << "Location  " << md.location << "\n"
               << "Metadata  " << t.metadata_location << "\n\n"
-              << "Schema (id " << schema->schema_id() << ")\n";
+              << "Schema (id " << schema->schema_id()
+              << (md.schemas.size() > 1 ? fmt::format("; {} schemas in history", md.schemas.size()) : std::string())
+              << ")\n";
     std::vector<std::vector<std::string>> rows;
     FlattenFields(schema->fields(), "", &rows);
     std::cout << RenderTable(MakeTable({"id", "name", "type", "nullability"}, std::move(rows), {true}));

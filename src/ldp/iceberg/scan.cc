@@ -123,6 +123,9 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
       if (pf && !PartitionMayMatch(*pf, e.data_file.partition)) continue;
       if (!FileMayMatch(*schema, e.data_file, predicates)) continue;
       plan.total_records += e.data_file.record_count;
+      if (e.snapshot_id)
+        if (const Snapshot* added_by = metadata.SnapshotById(*e.snapshot_id); added_by && added_by->schema_id)
+          plan.file_schema_ids[e.data_file.file_path] = *added_by->schema_id;
       plan.files.push_back(std::move(e.data_file));
     }
   }

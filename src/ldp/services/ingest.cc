@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "ldp/iceberg/literal.h"
+#include "ldp/iceberg/schema_update.h"
 #include "ldp/iceberg/snapshot_update.h"
 #include "ldp/services/partitioned_write.h"
 #include "ldp/services/tables.h"
@@ -263,22 +264,34 @@ bool CanWrite(const iceberg::Type& from, const iceberg::Type& to) {
 Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
                                     const std::vector<iceberg::DuckColumn>& source_cols,
                                     const iceberg::Schema& source_schema, const std::string& table_name,
-                                    bool new_table) {
+                                    bool new_table, const std::map<std::string, std::string>& source_names = {},
+                                    bool fill_missing = false) {
   std::vector<std::string> problems;
   std::map<std::string, size_t> by_name;
+  std::set<std::string> mapped;  // source names matched to a table column of another spelling (--evolve)
+  for (const auto& [t, s] : source_names) mapped.insert(s);
   for (size_t i = 0; i < source_cols.size(); ++i) by_name[source_cols[i].name] = i;
   for (const auto& c : source_cols)
-    if (!table_schema.FindTopLevelField(c.name))
-      problems.push_back(fmt::format("column '{}' ({}) is not in the table", c.name, c.type));
+    if (!table_schema.FindTopLevelField(c.name) && !mapped.count(c.name))
+      problems.push_back(fmt::format("column '{}' ({}) is not in the table{}", c.name, c.type,
+                                     fill_missing ? "" : " (ingest --evolve adds it)"));
   std::string select;
   for (const auto& f : table_schema.fields()) {
-    auto it = by_name.find(f.name);
+    auto renamed = source_names.find(f.name);
+    const std::string src_name = renamed == source_names.end() ? f.name : renamed->second;
+    auto it = by_name.find(src_name);
     if (it == by_name.end()) {
+      if (fill_missing && !f.required) {
+        // --evolve: a column the source lacks is NULL in the new rows.
+        if (!select.empty()) select += ", ";
+        select += fmt::format("CAST(NULL AS {}) AS {}", iceberg::ToDuckType(*f.type), QuoteIdent(f.name));
+        continue;
+      }
       problems.push_back(fmt::format("table column '{}' ({}) is missing from the source", f.name,
                                      f.type->ToString()));
       continue;
     }
-    const iceberg::NestedField* sf = source_schema.FindTopLevelField(f.name);
+    const iceberg::NestedField* sf = source_schema.FindTopLevelField(src_name);
     if (!new_table && sf && !CanWrite(*sf->type, *f.type)) {
       problems.push_back(fmt::format("column '{}' is {} in the source but {} in the table", f.name,
                                      sf->type->ToString(), f.type->ToString()));
@@ -287,15 +300,15 @@ Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
     std::string target = iceberg::ToDuckType(*f.type);
     if (!select.empty()) select += ", ";
     if (source_cols[it->second].type == target) {
-      select += QuoteIdent(f.name);
+      select += src_name == f.name ? QuoteIdent(f.name) : fmt::format("{} AS {}", QuoteIdent(src_name), QuoteIdent(f.name));
     } else if (source_cols[it->second].type == "TIMESTAMP_NS" && target == "TIMESTAMP") {
       // Nanoseconds become microseconds rounded towards minus infinity (iceberg::NanosRule);
       // DuckDB's own CAST rounds towards zero, which would move instants before 1970 forward.
-      std::string ns = fmt::format("epoch_ns({})", QuoteIdent(f.name));
+      std::string ns = fmt::format("epoch_ns({})", QuoteIdent(src_name));
       select += fmt::format("make_timestamp(({0} - (({0} % 1000) + 1000) % 1000) // 1000) AS {1}", ns,
                             QuoteIdent(f.name));
     } else {
-      select += fmt::format("CAST({} AS {}) AS {}", QuoteIdent(f.name), target, QuoteIdent(f.name));
+      select += fmt::format("CAST({} AS {}) AS {}", QuoteIdent(src_name), target, QuoteIdent(f.name));
     }
   }
   if (!problems.empty()) {
@@ -320,6 +333,17 @@ int64_t TargetFileSize(const Project& project, const iceberg::TableMetadata& md)
 
 void DeleteFiles(io::FileSystem& fs, const std::vector<std::string>& paths) {
   for (const auto& p : paths) (void)fs.Delete(p);
+}
+
+// `base` with the schema changes applied as its current schema (not committed).
+Result<std::shared_ptr<const iceberg::TableMetadata>> EvolveMetadata(const iceberg::TableMetadata& base,
+                                                                     const std::vector<iceberg::SchemaChange>& changes) {
+  LDP_ASSIGN_OR_RAISE(auto updated, iceberg::ApplySchemaChanges(*base.CurrentSchema(), base.last_column_id, changes,
+                                                                iceberg::ContextFor(base)));
+  auto next = std::make_shared<iceberg::TableMetadata>(base);
+  iceberg::SetCurrentSchema(*next, std::move(updated.fields), std::move(updated.identifier_field_ids),
+                            updated.last_column_id);
+  return std::shared_ptr<const iceberg::TableMetadata>(std::move(next));
 }
 
 // Reads every column of every source file alone; returns the first file DuckDB cannot read.
@@ -469,6 +493,24 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     if (!st.ok()) return st;
   }
   iceberg::SchemaPtr schema = table.metadata->CurrentSchema();
+  // --evolve: the merged schema goes into an uncommitted copy of the metadata; the data is written
+  // with it and the snapshot commit carries both (a failed ingest leaves schema and data as they were).
+  std::map<std::string, std::string> source_names;
+  std::vector<iceberg::SchemaChange> evolve_changes;
+  if (options.evolve && !result.created_table) {
+    auto merged = iceberg::MergeSourceSchema(*schema, **source_schema, iceberg::ContextFor(*table.metadata));
+    if (!merged.ok()) return merged.status().WithContext(fmt::format("evolving {}", table_name));
+    source_names = merged->source_names;
+    result.schema_notes = merged->notes;
+    evolve_changes = merged->changes;
+    if (!evolve_changes.empty()) {
+      auto evolved = EvolveMetadata(*table.metadata, evolve_changes);
+      if (!evolved.ok()) return evolved.status().WithContext(fmt::format("ingest --evolve into {}", table_name));
+      table.metadata = *evolved;
+      schema = table.metadata->CurrentSchema();
+      result.schema_evolved = true;
+    }
+  }
   const iceberg::PartitionSpec* spec = table.metadata->DefaultSpec();
   if (!spec) {
     undo_create();
@@ -476,7 +518,9 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   }
   result.spec_id = spec->spec_id;
   const bool partitioned = !spec->fields.empty();
-  auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name, result.created_table);
+  result.schema_id = schema->schema_id();
+  auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name, result.created_table,
+                                source_names, options.evolve);
   if (!select.ok()) {
     undo_create();
     return select.status();
@@ -629,8 +673,15 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     // Another writer won: reload, check the schema we wrote with is still current, go again.
     auto reloaded = LoadTable(project, options.table);
     if (!reloaded.ok()) return fail_all(reloaded.status());
-    if (reloaded->metadata->current_schema_id != table.metadata->current_schema_id)
+    if (!evolve_changes.empty()) {
+      // Evolve the new base the same way; go on only if that gives the schema the files have.
+      auto evolved = EvolveMetadata(*reloaded->metadata, evolve_changes);
+      if (!evolved.ok() || !(*evolved)->CurrentSchema()->SameFields(*schema))
+        return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
+      reloaded->metadata = *evolved;
+    } else if (reloaded->metadata->current_schema_id != table.metadata->current_schema_id) {
       return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
+    }
     if (reloaded->metadata->default_spec_id != table.metadata->default_spec_id)
       return fail_all(CommitFailed("table {} changed partition spec while ingesting; run the ingest again", table_name));
     table = *reloaded;
