@@ -944,7 +944,7 @@ namespace {
 // and typed per spec) and the manifest lists with partition summaries.
 TEST_F(Interop, PartitionedTableAfterASpecChange) {
   TableCase t{"pt", "trips", {tmp_.Join("pa.parquet"), tmp_.Join("pb.parquet")}};
-  const char* src =
+  constexpr const char* src =
       "SELECT i AS id, (i % 40)::INTEGER AS small, 'n' || (i % 23) AS name, DATE '2024-03-01' + (i % 9)::INTEGER AS day, "
       "TIMESTAMP '2024-03-01' + INTERVAL (i * 700) SECOND AS ts, (i * 0.5)::DOUBLE AS amount FROM range({}, {}) r(i)";
   Copy(fmt::format(fmt::runtime(src), 0, 3000), t.sources[0]);
