@@ -515,8 +515,11 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   LDP_RETURN_NOT_OK(project.fs().CreateDirs(data_dir));
   std::string copy = fmt::format(
       "COPY (SELECT {} FROM {}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
-      "FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
+      "KV_METADATA {{'iceberg.schema': {}}}, FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
       *select, src.relation_sql, QuoteLiteral(data_dir), iceberg::DuckFieldIdsClause(*schema),
+      // The writing schema in the footer, as Java writes it: readers that resolve columns by
+      // field id per file (icebird) read files of older schemas correctly with it.
+      QuoteLiteral(schema->ToJsonString()),
       TargetFileSize(project, *table.metadata), write_id);
   auto written_files = [&]() {
     std::vector<std::string> files;
