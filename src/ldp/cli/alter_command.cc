@@ -1,11 +1,14 @@
 // `ldp alter NS.T`: schema evolution (add, drop, rename, move, make optional, promote types) as
-// one commit. The logic lives in services/alter.h and iceberg/schema_update.h.
+// one commit, and partition spec evolution (--partition-by) as another. The logic lives in
+// services/alter.h, iceberg/schema_update.h and services/partition_evolution.h.
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "ldp/cli/command.h"
 #include "ldp/cli/output.h"
 #include "ldp/services/alter.h"
+#include "ldp/services/partition_evolution.h"
 
 namespace ldp::cli {
 namespace {
@@ -14,7 +17,7 @@ class AlterCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
     auto* c = app.add_subcommand("alter", "Change a table's schema (by field id): add, drop, rename, move columns, "
-                                          "make optional, promote types; all changes of one call form one commit");
+                                          "make optional, promote types (one commit); or evolve the partition spec");
     c->add_option("table", table_, "NS.NAME")->required();
     add_ = c->add_option("--add-column", add_values_,
                          "Add a column: \"NAME TYPE [first|after COL|before COL]\"; TYPE as `ldp describe` "
@@ -28,6 +31,9 @@ class AlterCommand final : public Command {
     type_ = c->add_option("--change-type", type_values_,
                           "Promote a column's type: \"NAME TYPE\" (int->long, float->double, wider decimal)");
     for (CLI::Option* o : {add_, drop_, rename_, move_, optional_, required_, type_}) o->allow_extra_args(false);
+    c->add_option("--partition-by", partition_by_,
+                  "New partition spec for new writes, e.g. \"day(ts), bucket(16, id)\"; "
+                  "\"\" or unpartitioned for none. Existing files keep their spec");
     c->footer("Changes apply in the order given. Example:\n"
               "  ldp alter nyc.trips --add-column \"tip_share double after tip_amount\" --rename-column fare_amount:fare");
     sub_ = c;
@@ -35,6 +41,15 @@ class AlterCommand final : public Command {
   }
 
   Status Run(const GlobalOptions& g) override {
+    size_t schema_changes = 0;
+    for (CLI::Option* o : {add_, drop_, rename_, move_, optional_, required_, type_}) schema_changes += o->count();
+    if (partition_by_) {
+      if (schema_changes > 0)
+        return InvalidArgument("--partition-by cannot be combined with schema changes: run `ldp alter` twice");
+      return RunPartitionBy(g);
+    }
+    if (schema_changes == 0)
+      return InvalidArgument("nothing to alter: give a schema change or --partition-by (see `ldp help alter`)");
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     services::AlterOptions o;
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
@@ -90,7 +105,32 @@ class AlterCommand final : public Command {
   }
 
  private:
+  Status RunPartitionBy(const GlobalOptions& g) {
+    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+    LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
+    LDP_ASSIGN_OR_RAISE(auto r, services::EvolveTablePartitioning(*project, id, *partition_by_));
+    if (g.json) {
+      PrintJson({{"table", r.table.ToString()},
+                 {"changed", r.changed},
+                 {"spec_id", r.spec_id},
+                 {"partition_spec", r.spec_text},
+                 {"previous_partition_spec", r.previous_spec_text},
+                 {"metadata_location", r.metadata_location}});
+      return Status::OK();
+    }
+    if (!r.changed) {
+      std::cout << "Table " << r.table.ToString() << " is already partitioned by " << r.spec_text
+                << " (spec " << r.spec_id << "): nothing changed\n";
+      return Status::OK();
+    }
+    std::cout << "Table " << r.table.ToString() << ": partition spec " << r.spec_id << " (" << r.spec_text
+              << ") is now the default, was " << r.previous_spec_text
+              << "\n  existing data files keep their spec; new writes use the new one\n";
+    return Status::OK();
+  }
+
   std::string table_;
+  std::optional<std::string> partition_by_;
   CLI::App* sub_ = nullptr;
   CLI::Option *add_ = nullptr, *drop_ = nullptr, *rename_ = nullptr, *move_ = nullptr, *optional_ = nullptr,
               *required_ = nullptr, *type_ = nullptr;

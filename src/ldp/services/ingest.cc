@@ -15,6 +15,7 @@
 #include "ldp/iceberg/literal.h"
 #include "ldp/iceberg/schema_update.h"
 #include "ldp/iceberg/snapshot_update.h"
+#include "ldp/services/partitioned_write.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::services {
@@ -456,7 +457,13 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   } else if (loaded.status().code() == ErrorCode::kNoSuchTable ||
              loaded.status().code() == ErrorCode::kNoSuchNamespace) {
     ns_created_by_us = loaded.status().code() == ErrorCode::kNoSuchNamespace;
-    auto created = CreateTable(project, options.table, *source_schema, iceberg::PartitionSpec{}, {});
+    iceberg::PartitionSpec spec;
+    if (options.partition_by) {
+      auto bound = SpecForNewTable(*options.partition_by, **source_schema);
+      if (!bound.ok()) return bound.status().WithContext(fmt::format("creating table {}", table_name));
+      spec = std::move(*bound);
+    }
+    auto created = CreateTable(project, options.table, *source_schema, std::move(spec), {});
     if (created.ok()) {
       table = *created;
       result.created_table = true;
@@ -481,6 +488,10 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     }
   };
 
+  if (options.partition_by && !result.created_table) {
+    Status st = CheckSpecOfExistingTable(*options.partition_by, *table.metadata, table_name);
+    if (!st.ok()) return st;
+  }
   iceberg::SchemaPtr schema = table.metadata->CurrentSchema();
   // --evolve: the merged schema goes into an uncommitted copy of the metadata; the data is written
   // with it and the snapshot commit carries both (a failed ingest leaves schema and data as they were).
@@ -500,6 +511,13 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
       result.schema_evolved = true;
     }
   }
+  const iceberg::PartitionSpec* spec = table.metadata->DefaultSpec();
+  if (!spec) {
+    undo_create();
+    return Internal("table {} has no default partition spec", table_name);
+  }
+  result.spec_id = spec->spec_id;
+  const bool partitioned = !spec->fields.empty();
   result.schema_id = schema->schema_id();
   auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name, result.created_table,
                                 source_names, options.evolve);
@@ -521,6 +539,28 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
       // field id per file (icebird) read files of older schemas correctly with it.
       QuoteLiteral(schema->ToJsonString()),
       TargetFileSize(project, *table.metadata), write_id);
+  // A partitioned table: DuckDB writes one set of files per partition into a staging folder
+  // (partition_write.h), which are then moved into data/<field>=<value>/ folders.
+  std::string staging_dir = fmt::format("{}/.ldp-staging-{}", data_dir, write_id);
+  std::vector<std::string> placed;  // partitioned files moved into data/, for the failure path
+  if (partitioned) {
+    auto keys = BuildPartitionKeys(*schema, *spec, fmt::format("SELECT {} FROM {}", *select, src.relation_sql));
+    Status reg = keys.ok() ? RegisterPartitionFunctions(conn) : keys.status();
+    if (!reg.ok()) {
+      undo_create();
+      return reg;
+    }
+    std::string by;
+    for (const auto& k : keys->key_columns) by += (by.empty() ? "" : ", ") + QuoteIdent(k);
+    // DuckDB 1.4 cannot rotate files under PARTITION_BY ("Can't combine FILE_SIZE_BYTES and
+    // PARTITION_BY"): a partition is written as one file (per writer flush), whatever its size.
+    copy = fmt::format(
+        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
+        "FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
+        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema), write_id,
+        by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, *table.metadata))
+                   : ", PARTITION_BY (" + by + ")");
+  }
   auto written_files = [&]() {
     std::vector<std::string> files;
     auto listing = project.fs().List(data_dir);
@@ -533,6 +573,11 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   };
   auto fail = [&](const Status& st) {
     DeleteFiles(project.fs(), written_files());
+    if (partitioned) {
+      std::error_code ec;
+      fs::remove_all(staging_dir, ec);
+      RemoveFilesAndEmptyFolders(placed, data_dir);
+    }
     undo_create();
     return st;
   };
@@ -546,11 +591,34 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
                                    : fmt::format("ingesting {} into {}: file {}", options.source, table_name, culprit)));
   }
 
-  auto data_files = CollectDataFiles(conn, *schema, written_files());
+  std::map<std::string, std::vector<iceberg::PartitionValue>> tuples;  // by local path
+  std::vector<std::string> new_files;
+  if (partitioned) {
+    auto moved = PlaceStagedFiles(staging_dir, data_dir, *schema, *spec, &placed);
+    std::error_code ec;
+    fs::remove_all(staging_dir, ec);
+    if (!moved.ok()) return fail(moved.status().WithContext("placing partitioned files"));
+    std::set<std::string> distinct;  // one folder per partition
+    for (auto& pf : *moved) {
+      new_files.push_back(pf.local_path);
+      distinct.insert(fs::path(pf.local_path).parent_path().string());
+      tuples[pf.local_path] = std::move(pf.partition);
+    }
+    result.partitions = static_cast<int64_t>(distinct.size());
+  } else {
+    new_files = written_files();
+  }
+  auto data_files = CollectDataFiles(conn, *schema, new_files);
   if (!data_files.ok()) return fail(data_files.status().WithContext("reading metrics of written files"));
   // DuckDB may leave an empty file for an empty source; it carries nothing.
   std::vector<iceberg::DataFile> files;
   for (auto& df : *data_files) {
+    df.spec_id = spec->spec_id;
+    if (partitioned) {
+      auto t = tuples.find(io::ToLocalPath(df.file_path));
+      if (t == tuples.end()) return fail(Internal("no partition values for written file {}", df.file_path));
+      df.partition = t->second;
+    }
     if (df.record_count == 0) {
       (void)project.fs().Delete(df.file_path);
       continue;
@@ -587,8 +655,10 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     // Overwriting a table without rows is an append (what Java and pyiceberg record as well).
     iceberg::WriteOperation attempt_op =
         table.metadata->CurrentSnapshot() == nullptr ? iceberg::WriteOperation::kAppend : op;
+    std::map<std::string, std::string> extra;
+    if (partitioned) extra["changed-partition-count"] = std::to_string(result.partitions);
     auto pending = iceberg::ProduceSnapshot(project.fs(), *table.metadata, attempt_op, snapshot_id, added_manifest,
-                                            files, NowMs());
+                                            files, NowMs(), extra);
     if (!pending.ok()) return fail_all(pending.status().WithContext("preparing snapshot"));
     auto committed = CommitMetadata(project, table, pending->metadata);
     if (committed.ok()) {
@@ -615,6 +685,8 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     } else if (reloaded->metadata->current_schema_id != table.metadata->current_schema_id) {
       return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
     }
+    if (reloaded->metadata->default_spec_id != table.metadata->default_spec_id)
+      return fail_all(CommitFailed("table {} changed partition spec while ingesting; run the ingest again", table_name));
     table = *reloaded;
     std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
     std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "ldp/iceberg/partitioning.h"
 #include "ldp/iceberg/scan.h"
 #include "ldp/services/evolved_read.h"
 #include "ldp/services/tables.h"
@@ -334,7 +335,7 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
     plan.total_manifests = pre->plan.total_manifests;
     plan.file_schema_ids = pre->plan.file_schema_ids;
     for (const auto& f : pre->plan.files) {
-      if (!iceberg::FileMayMatch(*schema, f, preds)) continue;
+      if (!iceberg::DataFileMayMatch(md, *schema, f, preds)) continue;
       plan.total_records += f.record_count;
       plan.files.push_back(f);
     }
