@@ -555,9 +555,10 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     // DuckDB 1.4 cannot rotate files under PARTITION_BY ("Can't combine FILE_SIZE_BYTES and
     // PARTITION_BY"): a partition is written as one file (per writer flush), whatever its size.
     copy = fmt::format(
-        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
+        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, KV_METADATA {{'iceberg.schema': {}}}, "
         "FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
-        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema), write_id,
+        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema),
+        QuoteLiteral(schema->ToJsonString()), write_id,
         by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, *table.metadata))
                    : ", PARTITION_BY (" + by + ")");
   }

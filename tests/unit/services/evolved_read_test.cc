@@ -80,7 +80,7 @@ TEST_F(EvolvedReadTest, MapValuesAreProjected) {
 // A file written with Iceberg field ids (as ingest writes it), its layout read back through
 // parquet_schema(): ids and names at every depth, lists and maps in their spec shape.
 TEST_F(EvolvedReadTest, SchemaFromParquetElementsKeepsIdsAtEveryDepth) {
-  TempDir tmp;
+  ldp::testing::TempDir tmp;
   std::string path = tmp.Join("f.parquet");
   iceberg::Schema written(0, {F(1, "id", T(TypeId::kInt)),
                               F(2, "s", Type::Struct({F(5, "a", T(TypeId::kInt))})),
