@@ -198,6 +198,24 @@ TEST_F(CliAlter, RefusalsNameTheColumnAndWriteNothing) {
   EXPECT_EQ(missing.exit_code, 3);
 }
 
+// Files whose writing schema the metadata does not tell (a foreign writer's snapshot without
+// schema-id, or an expired snapshot) are read by the field ids in their own Parquet schema.
+TEST_F(CliAlter, FilesOfAnUnknownWritingSchemaAreReadByTheirOwnFieldIds) {
+  MakeTable();
+  ASSERT_TRUE(Alter({"--rename-column", "s.a:alpha", "--add-column", "s.c int", "--rename-column", "name:title",
+                     "--change-type", "qty long"})
+                  .value("committed", false));
+  // Take schema-id out of every snapshot, as a writer that does not record it would leave them.
+  auto row = CatalogTable("ev", "t");
+  ASSERT_TRUE(row);
+  json md = json::parse(ReadFile(LocalPath(row->metadata_location)));
+  for (auto& snap : md["snapshots"]) snap.erase("schema-id");
+  WriteFile(LocalPath(row->metadata_location), md.dump(2));
+  EXPECT_EQ(Q("SELECT sum(s.alpha) FROM ev.t"), Scalar("SELECT sum(i * 10) FROM range(1, 101) t(i)"));
+  EXPECT_EQ(Q("SELECT count(*) FROM ev.t WHERE s.c IS NULL AND title IS NOT NULL"), "100");
+  EXPECT_EQ(Q("SELECT title || ':' || s.b || ':' || typeof(qty) FROM ev.t WHERE id = 5"), "n5:b5:BIGINT");
+}
+
 // ---- ingest --evolve --------------------------------------------------------------------------
 
 class CliEvolve : public CliAlter {};

@@ -29,17 +29,27 @@ bool SameShape(const iceberg::Type& from, const iceberg::Type& to) {
 
 }  // namespace
 
+namespace {
+std::string Project(const std::string& expr, const iceberg::Type& from, const iceberg::Type& to, int depth, bool exact);
+}  // namespace
+
 std::string ProjectValue(const std::string& expr, const iceberg::Type& from, const iceberg::Type& to, int depth) {
+  return Project(expr, from, to, depth, true);
+}
+
+namespace {
+
+std::string Project(const std::string& expr, const iceberg::Type& from, const iceberg::Type& to, int depth, bool exact) {
   using iceberg::TypeId;
-  if (SameShape(from, to)) return expr;
+  if (exact && SameShape(from, to)) return expr;
   if (from.id() != to.id() && (from.is_nested() || to.is_nested())) return NullOf(to);  // cannot happen by id
   switch (to.id()) {
     case TypeId::kStruct: {
       std::string fields;
       for (const auto& f : to.fields()) {
         const iceberg::NestedField* old = ById(from.fields(), f.id);
-        std::string v = old ? ProjectValue(fmt::format("struct_extract({}, {})", expr, QuoteLiteral(old->name)),
-                                           *old->type, *f.type, depth + 1)
+        std::string v = old ? Project(fmt::format("struct_extract({}, {})", expr, QuoteLiteral(old->name)),
+                                           *old->type, *f.type, depth + 1, exact)
                             : NullOf(*f.type);
         fields += (fields.empty() ? "" : ", ") + fmt::format("{} := {}", QuoteIdent(f.name), v);
       }
@@ -49,14 +59,14 @@ std::string ProjectValue(const std::string& expr, const iceberg::Type& from, con
     case TypeId::kList: {
       std::string var = fmt::format("__ldp_x{}", depth);
       return fmt::format("list_transform({}, lambda {}: {})", expr, var,
-                         ProjectValue(var, *from.fields()[0].type, *to.fields()[0].type, depth + 1));
+                         Project(var, *from.fields()[0].type, *to.fields()[0].type, depth + 1, exact));
     }
     case TypeId::kMap: {
       std::string var = fmt::format("__ldp_e{}", depth);
-      std::string k = ProjectValue(fmt::format("struct_extract({}, 'key')", var), *from.fields()[0].type,
-                                   *to.fields()[0].type, depth + 1);
-      std::string v = ProjectValue(fmt::format("struct_extract({}, 'value')", var), *from.fields()[1].type,
-                                   *to.fields()[1].type, depth + 1);
+      std::string k = Project(fmt::format("struct_extract({}, 'key')", var), *from.fields()[0].type,
+                              *to.fields()[0].type, depth + 1, exact);
+      std::string v = Project(fmt::format("struct_extract({}, 'value')", var), *from.fields()[1].type,
+                              *to.fields()[1].type, depth + 1, exact);
       return fmt::format("CASE WHEN ({0}) IS NULL THEN NULL ELSE map_from_entries(list_transform(map_entries({0}), "
                          "lambda {1}: struct_pack(key := {2}, value := {3}))) END",
                          expr, var, k, v);
@@ -66,14 +76,71 @@ std::string ProjectValue(const std::string& expr, const iceberg::Type& from, con
   }
 }
 
-std::string ProjectionSelectList(const iceberg::Schema& file_schema, const iceberg::Schema& current) {
+}  // namespace
+
+namespace {
+std::string SelectList(const iceberg::Schema& file_schema, const iceberg::Schema& current, bool exact) {
   std::string out;
   for (const auto& f : current.fields()) {
     const iceberg::NestedField* old = ById(file_schema.fields(), f.id);
-    std::string v = old ? ProjectValue(QuoteIdent(old->name), *old->type, *f.type) : NullOf(*f.type);
+    std::string v = old ? Project(QuoteIdent(old->name), *old->type, *f.type, 0, exact) : NullOf(*f.type);
     out += (out.empty() ? "" : ", ") + fmt::format("{} AS {}", v, QuoteIdent(f.name));
   }
   return out;
+}
+
+// Builds the field at elements[*pos] (and its children), advancing *pos past them.
+iceberg::NestedField BuildElement(const std::vector<ParquetSchemaElement>& el, size_t* pos, const iceberg::Schema& current) {
+  using iceberg::NestedField;
+  using iceberg::Type;
+  const ParquetSchemaElement& e = el[(*pos)++];
+  NestedField f{e.field_id, e.name, false, nullptr, ""};
+  if (e.num_children == 0) {
+    const NestedField* cur = e.field_id ? current.FindFieldById(e.field_id) : nullptr;
+    f.type = cur && cur->type->is_primitive() ? cur->type : Type::Primitive(iceberg::TypeId::kBinary);
+    return f;
+  }
+  std::vector<NestedField> kids;
+  // LIST: group -> repeated group "list" -> element; MAP: group -> repeated group key_value -> key, value.
+  bool is_list = e.converted_type == "LIST" && *pos < el.size() && el[*pos].num_children == 1;
+  bool is_map = (e.converted_type == "MAP" || e.converted_type == "MAP_KEY_VALUE") && *pos < el.size() &&
+                el[*pos].num_children == 2;
+  if (is_list || is_map) {
+    ++*pos;  // the repeated middle group
+    for (int i = 0; i < (is_list ? 1 : 2); ++i) kids.push_back(BuildElement(el, pos, current));
+    if (is_list) {
+      kids[0].name = "element";
+      f.type = Type::List(std::move(kids[0]));
+    } else {
+      kids[0].name = "key";
+      kids[1].name = "value";
+      f.type = Type::Map(std::move(kids[0]), std::move(kids[1]));
+    }
+    return f;
+  }
+  for (int i = 0; i < e.num_children && *pos < el.size(); ++i) kids.push_back(BuildElement(el, pos, current));
+  f.type = Type::Struct(std::move(kids));
+  return f;
+}
+
+}  // namespace
+
+std::string ProjectionSelectList(const iceberg::Schema& file_schema, const iceberg::Schema& current) {
+  return SelectList(file_schema, current, true);
+}
+
+std::string ProjectionSelectListCastAll(const iceberg::Schema& file_schema, const iceberg::Schema& current) {
+  return SelectList(file_schema, current, false);
+}
+
+iceberg::Schema SchemaFromParquetElements(const std::vector<ParquetSchemaElement>& elements,
+                                          const iceberg::Schema& current) {
+  std::vector<iceberg::NestedField> fields;
+  if (elements.empty()) return iceberg::Schema(-1, {});
+  size_t pos = 1;  // elements[0] is the root
+  for (int i = 0; i < elements[0].num_children && pos < elements.size(); ++i)
+    fields.push_back(BuildElement(elements, &pos, current));
+  return iceberg::Schema(-1, std::move(fields));
 }
 
 }  // namespace ldp::services

@@ -12,6 +12,7 @@
 // Thread-safety: free functions over values.
 
 #include <string>
+#include <vector>
 
 #include "ldp/iceberg/schema.h"
 
@@ -24,5 +25,28 @@ std::string ProjectionSelectList(const iceberg::Schema& file_schema, const icebe
 /// A SQL value expression: `expr` (of `from`) as `to`, matched by field id; `depth` keeps lambda
 /// variable names unique when nested.
 std::string ProjectValue(const std::string& expr, const iceberg::Type& from, const iceberg::Type& to, int depth = 0);
+
+}  // namespace ldp::services
+
+namespace ldp::services {
+
+/// One row of DuckDB's parquet_schema() for a file (depth-first, the root first).
+struct ParquetSchemaElement {
+  std::string name;
+  int32_t field_id = 0;  ///< 0 when the element has none
+  int num_children = 0;
+  std::string converted_type;  ///< "LIST", "MAP", "MAP_KEY_VALUE", ... or empty
+};
+
+/// The names and field ids of a data file whose writing schema is unknown (a snapshot without
+/// schema-id, or an expired one), rebuilt from its Parquet schema: structs, lists (3-level) and
+/// maps (key_value) as the Iceberg spec lays them out. Leaf types are taken from `current` for
+/// ids it has (project such files with exact_types = false, which casts every leaf).
+iceberg::Schema SchemaFromParquetElements(const std::vector<ParquetSchemaElement>& elements,
+                                          const iceberg::Schema& current);
+
+/// ProjectionSelectList for a file schema rebuilt by SchemaFromParquetElements: every leaf is cast
+/// and every struct rebuilt, since the file's own types are not known exactly.
+std::string ProjectionSelectListCastAll(const iceberg::Schema& file_schema, const iceberg::Schema& current);
 
 }  // namespace ldp::services

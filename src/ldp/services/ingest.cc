@@ -533,8 +533,11 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   LDP_RETURN_NOT_OK(project.fs().CreateDirs(data_dir));
   std::string copy = fmt::format(
       "COPY (SELECT {} FROM {}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
-      "FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
+      "KV_METADATA {{'iceberg.schema': {}}}, FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
       *select, src.relation_sql, QuoteLiteral(data_dir), iceberg::DuckFieldIdsClause(*schema),
+      // The writing schema in the footer, as Java writes it: readers that resolve columns by
+      // field id per file (icebird) read files of older schemas correctly with it.
+      QuoteLiteral(schema->ToJsonString()),
       TargetFileSize(project, *table.metadata), write_id);
   // A partitioned table: DuckDB writes one set of files per partition into a staging folder
   // (partition_write.h), which are then moved into data/<field>=<value>/ folders.
@@ -552,9 +555,10 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     // DuckDB 1.4 cannot rotate files under PARTITION_BY ("Can't combine FILE_SIZE_BYTES and
     // PARTITION_BY"): a partition is written as one file (per writer flush), whatever its size.
     copy = fmt::format(
-        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
+        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, KV_METADATA {{'iceberg.schema': {}}}, "
         "FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
-        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema), write_id,
+        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema),
+        QuoteLiteral(schema->ToJsonString()), write_id,
         by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, *table.metadata))
                    : ", PARTITION_BY (" + by + ")");
   }

@@ -216,7 +216,8 @@ std::string FileList(const std::vector<iceberg::DataFile>& files) {
 // by the schema they were written with and each group is projected into the current schema
 // (services/evolved_read.h, docs/adr/0006-evolved-schema-reads.md).
 std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& schema,
-                    const std::vector<iceberg::DataFile>& files, const std::map<std::string, int32_t>& file_schema_ids) {
+                    const std::vector<iceberg::DataFile>& files, const std::map<std::string, int32_t>& file_schema_ids,
+                    const std::map<std::string, iceberg::Schema>& inspected) {
   if (files.empty()) {
     std::string cols;
     for (const auto& f : schema.fields())
@@ -234,6 +235,7 @@ std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& sch
   }
   // Group by the schema each file was written with: -1 = unknown.
   std::map<int32_t, std::vector<iceberg::DataFile>> groups;
+  std::map<std::string, std::pair<const iceberg::Schema*, std::vector<iceberg::DataFile>>> by_parquet_schema;
   for (const auto& f : files) {
     auto it = file_schema_ids.find(f.file_path);
     int32_t id = -1;
@@ -241,9 +243,21 @@ std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& sch
       iceberg::SchemaPtr written = md.SchemaById(it->second);
       if (written) id = written->SameFields(schema) ? schema.schema_id() : written->schema_id();
     }
+    auto in = inspected.find(f.file_path);
+    if (id < 0 && in != inspected.end()) {
+      // Unknown writing schema, read from the file's own field ids.
+      auto& g = by_parquet_schema[in->second.ToJsonString()];
+      g.first = &in->second;
+      g.second.push_back(f);
+      continue;
+    }
     groups[id].push_back(f);
   }
   std::string sql;
+  for (const auto& [key, g] : by_parquet_schema)
+    sql += (sql.empty() ? "" : " UNION ALL ") + fmt::format("SELECT {} FROM read_parquet({})",
+                                                             ProjectionSelectListCastAll(*g.first, schema),
+                                                             FileList(g.second));
   for (const auto& [id, group] : groups) {
     std::string part;
     if (id == schema.schema_id()) {
@@ -252,13 +266,46 @@ std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& sch
       part = fmt::format("SELECT {} FROM read_parquet({})", ProjectionSelectList(*md.SchemaById(id), schema),
                          FileList(group));
     } else {
-      // Unknown writing schema: top-level columns by field id (nested renames read NULL here).
+      // Unknown writing schema and no Parquet schema read: top-level columns by field id.
       part = fmt::format("SELECT {} FROM read_parquet({}, schema = {})", plain_cols, FileList(group),
                          iceberg::DuckReadSchemaMap(schema));
     }
     sql += (sql.empty() ? "" : " UNION ALL ") + part;
   }
   return sql;
+}
+
+// Field ids of the planned files whose writing schema the metadata does not tell (a snapshot
+// without schema-id, or an expired one): one parquet_schema() read of their footers.
+Result<std::map<std::string, iceberg::Schema>> InspectUnknownFiles(engine::Connection& conn,
+                                                                   const iceberg::TableMetadata& md,
+                                                                   const iceberg::Schema& schema,
+                                                                   const iceberg::ScanPlan& plan) {
+  std::map<std::string, iceberg::Schema> out;
+  std::vector<iceberg::DataFile> unknown;
+  for (const auto& f : plan.files) {
+    auto it = plan.file_schema_ids.find(f.file_path);
+    if (it == plan.file_schema_ids.end() || !md.SchemaById(it->second)) unknown.push_back(f);
+  }
+  if (unknown.empty()) return out;
+  LDP_ASSIGN_OR_RAISE(auto rows, conn.Query(fmt::format(
+                                     "SELECT file_name, name, field_id, num_children, converted_type "
+                                     "FROM parquet_schema({})",
+                                     FileList(unknown))));
+  std::map<std::string, std::vector<ParquetSchemaElement>> elements;
+  for (const auto& r : rows.rows) {
+    ParquetSchemaElement e;
+    e.name = r[1].value_or("");
+    e.field_id = r[2] ? std::stoi(*r[2]) : 0;
+    e.num_children = r[3] ? std::stoi(*r[3]) : 0;
+    e.converted_type = r[4].value_or("");
+    elements[r[0].value_or("")].push_back(std::move(e));
+  }
+  for (const auto& f : unknown) {
+    auto it = elements.find(io::ToLocalPath(f.file_path));
+    if (it != elements.end()) out.emplace(f.file_path, SchemaFromParquetElements(it->second, schema));
+  }
+  return out;
 }
 
 Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, const catalog::TableIdentifier& id,
@@ -297,9 +344,13 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
     if (!planned.ok()) return planned.status().WithContext(fmt::format("planning scan of {}", id.ToString()));
     plan = std::move(*planned);
   }
+  std::map<std::string, iceberg::Schema> inspected;
+  if (md.schemas.size() > 1) {
+    LDP_ASSIGN_OR_RAISE(inspected, InspectUnknownFiles(conn, md, *schema, plan));
+  }
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", QuoteIdent(schema_name))));
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", QuoteIdent(schema_name),
-                                             QuoteIdent(table_name), ScanSql(md, *schema, plan.files, plan.file_schema_ids))));
+                                             QuoteIdent(table_name), ScanSql(md, *schema, plan.files, plan.file_schema_ids, inspected))));
   TableScanInfo info;
   info.table = id;
   info.snapshot_id = snap ? snap->snapshot_id : 0;

@@ -77,5 +77,40 @@ TEST_F(EvolvedReadTest, MapValuesAreProjected) {
                                            "NULL|MAP(VARCHAR, STRUCT(vv BIGINT))"}));
 }
 
+// A file written with Iceberg field ids (as ingest writes it), its layout read back through
+// parquet_schema(): ids and names at every depth, lists and maps in their spec shape.
+TEST_F(EvolvedReadTest, SchemaFromParquetElementsKeepsIdsAtEveryDepth) {
+  ldp::testing::TempDir tmp;
+  std::string path = tmp.Join("f.parquet");
+  iceberg::Schema written(0, {F(1, "id", T(TypeId::kInt)),
+                              F(2, "s", Type::Struct({F(5, "a", T(TypeId::kInt))})),
+                              F(3, "l", Type::List(F(6, "element", Type::Struct({F(8, "x", T(TypeId::kLong))})))),
+                              F(4, "m", Type::Map(NestedField{9, "key", true, T(TypeId::kString), ""}, F(10, "value", T(TypeId::kInt))))});
+  ASSERT_OK(conn_->Execute("COPY (SELECT 1::INTEGER AS id, {'a': 2::INTEGER} AS s, [{'x': 3::BIGINT}] AS l, "
+                           "MAP {'k': 4::INTEGER} AS m) TO " + engine::QuoteLiteral(path) +
+                           " (FORMAT parquet, FIELD_IDS " + iceberg::DuckFieldIdsClause(written) + ")"));
+  auto rows = conn_->Query("SELECT name, field_id, num_children, converted_type FROM parquet_schema(" +
+                           engine::QuoteLiteral(path) + ")");
+  ASSERT_OK(rows.status());
+  std::vector<ParquetSchemaElement> el;
+  for (const auto& r : rows->rows)
+    el.push_back({r[0].value_or(""), r[1] ? std::stoi(*r[1]) : 0, r[2] ? std::stoi(*r[2]) : 0, r[3].value_or("")});
+  // The current schema renamed things; the rebuilt one has the file's names and the same ids.
+  iceberg::Schema current(1, {F(1, "key", T(TypeId::kLong)), F(2, "s", Type::Struct({F(5, "alpha", T(TypeId::kLong))})),
+                              F(3, "l", Type::List(F(6, "element", Type::Struct({F(8, "ex", T(TypeId::kLong))})))),
+                              F(4, "m", Type::Map(NestedField{9, "key", true, T(TypeId::kString), ""}, F(10, "value", T(TypeId::kLong))))});
+  iceberg::Schema rebuilt = SchemaFromParquetElements(el, current);
+  ASSERT_EQ(rebuilt.fields().size(), 4u);
+  EXPECT_EQ(rebuilt.fields()[0].name, "id");
+  EXPECT_EQ(rebuilt.FindFieldById(5)->name, "a");
+  EXPECT_EQ(rebuilt.FindFieldById(8)->name, "x");
+  EXPECT_EQ(rebuilt.fields()[2].type->id(), TypeId::kList);
+  EXPECT_EQ(rebuilt.fields()[3].type->id(), TypeId::kMap);
+  EXPECT_EQ(rebuilt.FindFieldById(10)->name, "value");
+  auto out = Rows("SELECT " + ProjectionSelectListCastAll(rebuilt, current) + " FROM read_parquet(" +
+                  engine::QuoteLiteral(path) + ")");
+  EXPECT_EQ(out, (std::vector<std::string>{"1|{'alpha': 2}|[{'ex': 3}]|{k=4}"}));
+}
+
 }  // namespace
 }  // namespace ldp::services
