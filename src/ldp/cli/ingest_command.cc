@@ -17,6 +17,7 @@ class IngestCommand final : public Command {
     c->add_option("--mode", mode_, "append (default) or overwrite")->check(CLI::IsMember({"append", "overwrite"}));
     c->add_option("--format", format_, "parquet, csv or json (default: from the file extension)")
         ->check(CLI::IsMember({"parquet", "csv", "json"}));
+    c->add_option("--branch", branch_, "Commit to this existing branch instead of main (write-audit-publish)");
     return c;
   }
 
@@ -27,6 +28,7 @@ class IngestCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
     LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(mode_));
     LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(format_));
+    if (!branch_.empty()) o.branch = branch_;
     ProgressBar bar("ingest " + o.table.ToString());
     if (!g.quiet) o.progress = [&bar](double p) { bar.Update(p); };
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
@@ -46,6 +48,7 @@ class IngestCommand final : public Command {
                  {"bytes", r->bytes},
                  {"source_files", r->source_files},
                  {"commit_attempts", r->commit_attempts},
+                 {"branch", o.branch},
                  {"metadata_location", r->metadata_location},
                  {"seconds", secs}});
       return Status::OK();
@@ -59,12 +62,13 @@ class IngestCommand final : public Command {
                              mode_ == "overwrite" ? "Replaced with" : "Appended", r->rows, r->source_files,
                              r->source_files == 1 ? "" : "s", r->table.ToString(), r->data_files,
                              r->data_files == 1 ? "" : "s", r->bytes / 1048576.0, secs)
-              << "  snapshot " << r->snapshot_id << "\n";
+              << "  snapshot " << r->snapshot_id
+              << (o.branch == "main" ? std::string() : " on branch " + o.branch) << "\n";
     return Status::OK();
   }
 
  private:
-  std::string source_, table_, mode_ = "append", format_;
+  std::string source_, table_, mode_ = "append", format_, branch_;
 };
 
 }  // namespace

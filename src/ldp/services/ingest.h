@@ -40,6 +40,9 @@ struct IngestOptions {
   catalog::TableIdentifier table;
   IngestMode mode = IngestMode::kAppend;
   SourceFormat format = SourceFormat::kAuto;
+  /// The branch the snapshot is committed to: "main", or an existing branch (whose head becomes
+  /// the snapshot's parent; main is left alone).
+  std::string branch = "main";
   /// Called with DuckDB's progress estimate (0..100) while data files are written.
   std::function<void(double)> progress;
 };
