@@ -44,6 +44,8 @@ class TravelTest : public CliTest {
     return {j["rows"][0]["n"].get<int64_t>(), j["rows"][0]["s"].get<int64_t>()};
   }
 
+  static std::pair<int64_t, int64_t> Pair(int64_t n, int64_t sum) { return {n, sum}; }
+
   /// count and sum of ids [0, n) — what the table holds after appending batches that cover them.
   static std::pair<int64_t, int64_t> Range(int64_t n) { return {n, n * (n - 1) / 2}; }
 
@@ -52,7 +54,8 @@ class TravelTest : public CliTest {
   std::set<std::string> TableFiles() { return FilesUnder(TableDir("ns", "t")); }
 
   int64_t SnapshotTimestamp(int64_t id) {
-    for (const auto& s : CurrentMetadata("ns", "t")["snapshots"])
+    const json md = CurrentMetadata("ns", "t");
+    for (const auto& s : md["snapshots"])
       if (s["snapshot-id"].get<int64_t>() == id) return s["timestamp-ms"].get<int64_t>();
     ADD_FAILURE() << "no snapshot " << id;
     return 0;
@@ -67,11 +70,11 @@ class TravelTest : public CliTest {
     return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms % 1000));
   }
 
-  /// Every file the current metadata reaches (metadata, manifest lists, manifests, data files),
-  /// read independently of ldp: manifests with DuckDB's... no, with the CLI's snapshot listing
-  /// plus the files still on disk that the query must open. Here: each snapshot must still read.
+  /// Every snapshot left in the metadata still reads (its manifest list, manifests and data
+  /// files are all there).
   void ExpectEverySnapshotReads() {
-    for (const auto& s : CurrentMetadata("ns", "t")["snapshots"]) {
+    const json md = CurrentMetadata("ns", "t");
+    for (const auto& s : md["snapshots"]) {
       ProcessResult r = Ldp({"query", "SELECT count(*) FROM ns.t", "--as-of", s["snapshot-id"].dump()});
       EXPECT_EQ(r.exit_code, 0) << "snapshot " << s["snapshot-id"].dump() << ": " << r.Describe();
     }
@@ -288,7 +291,7 @@ TEST_F(TravelTest, ExpireKeepsWhatRefsNeedAndDryRunMatchesTheRealRun) {
   auto after = TableFiles();
   for (const auto& p : listed) EXPECT_FALSE(after.count(p)) << p;
   EXPECT_EQ(after.size() + listed.size(), before.size() + 1) << "one new metadata file";
-  EXPECT_EQ(CountSum("ns.t"), std::make_pair<int64_t, int64_t>(25, (100 + 124) * 25 / 2));
+  EXPECT_EQ(CountSum("ns.t"), Pair(25, (100 + 124) * 25 / 2));
   EXPECT_EQ(CountSum("ns.\"t@old\""), Range(20));
   EXPECT_EQ(CountSum("ns.\"t@t1\""), Range(10));
   EXPECT_EQ(Ldp({"query", "SELECT 1 FROM ns.t", "--as-of", std::to_string(s3)}).exit_code, 3);
@@ -302,7 +305,7 @@ TEST_F(TravelTest, ExpireKeepsWhatRefsNeedAndDryRunMatchesTheRealRun) {
   int data = 0;
   for (const auto& f : last["files"]) data += f["kind"] == "data";
   EXPECT_EQ(data, 2) << "the two files of s1 and s2, replaced by the overwrite";
-  EXPECT_EQ(CountSum("ns.t"), std::make_pair<int64_t, int64_t>(25, (100 + 124) * 25 / 2));
+  EXPECT_EQ(CountSum("ns.t"), Pair(25, (100 + 124) * 25 / 2));
   json md = CurrentMetadata("ns", "t");
   EXPECT_EQ(md["snapshots"].size(), 1u);
   EXPECT_EQ(md["current-snapshot-id"].get<int64_t>(), s4);
@@ -359,7 +362,7 @@ TEST_F(TravelTest, RemoveOrphansDeletesOnlyOldUnreferencedFiles) {
   for (const auto& p : old_junk) EXPECT_FALSE(fs::exists(p)) << p;
   EXPECT_TRUE(fs::exists(young));
   for (const auto& p : referenced) EXPECT_TRUE(fs::exists(p)) << p;
-  EXPECT_EQ(CountSum("ns.t"), std::make_pair<int64_t, int64_t>(5, 50 + 51 + 52 + 53 + 54));
+  EXPECT_EQ(CountSum("ns.t"), Pair(5, 50 + 51 + 52 + 53 + 54));
   ExpectEverySnapshotReads();
   // A cutoff in the future takes the young file too.
   json all = LdpJson({"maintain", "remove-orphans", "ns.t", "--older-than", "2100-01-01"});

@@ -18,11 +18,9 @@ nlohmann::json FilesJson(const std::vector<services::RemovedFile>& files) {
   return arr;
 }
 
+// One line per file, paths in full (a table would cut them to the terminal's width).
 void PrintFiles(const std::vector<services::RemovedFile>& files) {
-  if (files.empty()) return;
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& f : files) rows.push_back({f.kind, std::to_string(f.size), f.path});
-  std::cout << RenderTable(MakeTable({"kind", "bytes", "path"}, std::move(rows), {false, true, false}), 1000000);
+  for (const auto& f : files) std::cout << fmt::format("  {:<13} {:>12}  {}\n", f.kind, f.size, f.path);
 }
 
 int64_t TotalBytes(const std::vector<services::RemovedFile>& files) {
