@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "integration/cli_fixture.h"
+#include "ldp/services/tables.h"
 
 namespace ldp::testing {
 namespace {
@@ -395,6 +396,40 @@ TEST_F(TravelTest, RewriteManifestsMergesThemWithIdenticalData) {
   for (const auto& f : expired["files"]) manifests += f["kind"] == "manifest";
   EXPECT_EQ(manifests, 5);
   EXPECT_EQ(CountSum("ns.t"), Range(60));
+}
+
+TEST_F(TravelTest, AnOldSnapshotIsReadWithItsOwnSchema) {
+  int64_t s1 = Append(0, 10);
+  ASSERT_TRUE(s1);
+  // Rename `label` to `name` in a new current schema (what `ldp alter` will do), committed
+  // in-process through the services layer; no snapshot is written.
+  {
+    auto project = services::Project::Open(project_);
+    ASSERT_TRUE(project.ok()) << project.status().ToString();
+    auto t = services::LoadTable(**project, {{"ns"}, "t"});
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    auto next = std::make_shared<iceberg::TableMetadata>(*t->metadata);
+    std::vector<iceberg::NestedField> fields = next->CurrentSchema()->fields();
+    for (auto& f : fields)
+      if (f.name == "label") f.name = "name";
+    next->schemas.push_back(std::make_shared<iceberg::Schema>(1, fields));
+    next->current_schema_id = 1;
+    auto committed = services::CommitMetadata(**project, *t, next);
+    ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  }
+  std::string renamed = tmp_.Join("renamed.parquet");
+  Copy("SELECT i AS id, 'new ' || i AS name, i * 0.5 AS amount FROM range(10, 15) t(i)", renamed);
+  ASSERT_TRUE(Ingest(renamed, "ns.t").value("snapshot_id", int64_t{0}));  // written with the new name
+  json now = LdpJson({"query", "SELECT count(name) AS n FROM ns.t"});
+  EXPECT_EQ(now["rows"][0]["n"].get<int64_t>(), 15);
+  // At s1 the column is still called label (schema 0), and holds the same values by field id.
+  json then = LdpJson({"query", "SELECT count(label) AS n, max(label) AS m FROM ns.t", "--as-of", std::to_string(s1)});
+  EXPECT_EQ(then["rows"][0]["n"].get<int64_t>(), 10);
+  EXPECT_EQ(then["rows"][0]["m"], "row 9");
+  ProcessResult old_name_now = Ldp({"query", "SELECT label FROM ns.t"});
+  EXPECT_NE(old_name_now.exit_code, 0);
+  ProcessResult new_name_then = Ldp({"query", "SELECT name FROM ns.\"t@" + std::to_string(s1) + "\""});
+  EXPECT_NE(new_name_then.exit_code, 0);
 }
 
 }  // namespace
