@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "integration/cli_fixture.h"
+#include "testing/subprocess.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::testing {
@@ -430,6 +431,43 @@ TEST_F(TravelTest, AnOldSnapshotIsReadWithItsOwnSchema) {
   EXPECT_NE(old_name_now.exit_code, 0);
   ProcessResult new_name_then = Ldp({"query", "SELECT name FROM ns.\"t@" + std::to_string(s1) + "\""});
   EXPECT_NE(new_name_then.exit_code, 0);
+}
+
+TEST_F(TravelTest, ExpiryRacingAppendsLosesNoRowAndNoNeededFile) {
+  Append(0, 10);
+  constexpr int kWriters = 4;
+  std::vector<std::string> sources;
+  for (int w = 0; w < kWriters; ++w) sources.push_back(Batch(1000 * (w + 1), 10 * (w + 1)));
+  std::vector<Subprocess> procs;
+  auto start = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), LDP_BIN);
+    args.insert(args.end(), {"--json", "--project", project_});
+    auto p = Subprocess::Start(args, {{{"LDP_PROJECT", std::nullopt}}, ""});
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    procs.push_back(std::move(p).value());
+  };
+  // Writers and aggressive expiries (keep only main's head) at the same time.
+  for (int w = 0; w < kWriters; ++w) {
+    start({"ingest", sources[w], "--table", "ns.t"});
+    start({"maintain", "expire-snapshots", "ns.t", "--older-than", "0d"});
+  }
+  for (auto& p : procs) {
+    auto r = p.Wait();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->exit_code, 0) << r->Describe();
+  }
+  // Every row of every writer, each once, and every remaining snapshot fully readable.
+  json j = LdpJson({"query", "SELECT count(*) AS n, count(DISTINCT id) AS d FROM ns.t"});
+  EXPECT_EQ(j["rows"][0]["n"].get<int64_t>(), 10 + 10 + 20 + 30 + 40);
+  EXPECT_EQ(j["rows"][0]["d"].get<int64_t>(), 110);
+  ExpectEverySnapshotReads();
+  // A final expiry leaves exactly main's head and its live data files.
+  LdpJson({"maintain", "expire-snapshots", "ns.t", "--older-than", "0d"});
+  EXPECT_EQ(CurrentMetadata("ns", "t")["snapshots"].size(), 1u);
+  int64_t parquet = 0;
+  for (const auto& p : TableFiles()) parquet += p.size() > 8 && p.compare(p.size() - 8, 8, ".parquet") == 0;
+  EXPECT_EQ(parquet, 1 + kWriters);
+  EXPECT_EQ(CountSum("ns.t").first, 110);
 }
 
 }  // namespace

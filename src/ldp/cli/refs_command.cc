@@ -96,7 +96,7 @@ class RefCommand final : public Command {
       create_->add_option("--max-snapshot-age", max_snapshot_age_,
                           "Expiry keeps the branch's snapshots younger than this (e.g. 7d)");
     }
-    list_ = c->add_subcommand("list", fmt::format("List the {}s of a table", type_));
+    list_ = c->add_subcommand("list", fmt::format("List the {} of a table", branch ? "branches" : "tags"));
     list_->add_option("table", table_, "NS.NAME")->required();
     drop_ = c->add_subcommand("drop", fmt::format("Remove a {} (its snapshots stay until they expire)", type_));
     drop_->add_option("table", table_, "NS.NAME")->required();
