@@ -45,6 +45,7 @@ std::unique_ptr<Command> MakeBranchCommand();
 std::unique_ptr<Command> MakeTagCommand();
 std::unique_ptr<Command> MakeRollbackCommand();
 std::unique_ptr<Command> MakeMaintainCommand();
+std::unique_ptr<Command> MakeAlterCommand();
 
 // Shared helpers for commands.
 Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);

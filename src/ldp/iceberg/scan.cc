@@ -1,6 +1,9 @@
 #include "ldp/iceberg/scan.h"
 
 #include <cmath>
+#include <map>
+
+#include "ldp/iceberg/partitioning.h"
 
 namespace ldp::iceberg {
 namespace {
@@ -90,15 +93,39 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
   SchemaPtr schema = metadata.CurrentSchema();
   if (!schema) return Internal("table {} has no current schema", metadata.location);
   LDP_ASSIGN_OR_RAISE(auto manifests, ReadManifestList(fs, snapshot->manifest_list));
+  // Partition pruning first (spec "Scan Planning"): manifests by their partition summaries, then
+  // entries by their partition tuples, both through the projection for the manifest's spec; then
+  // column bounds.
+  std::map<int32_t, PartitionFilter> filters;
+  auto filter_for = [&](int32_t spec_id) -> const PartitionFilter* {
+    if (predicates.empty()) return nullptr;
+    auto it = filters.find(spec_id);
+    if (it == filters.end()) {
+      const PartitionSpec* spec = metadata.SpecById(spec_id);
+      if (!spec || spec->fields.empty()) return nullptr;
+      it = filters.emplace(spec_id, ProjectPredicates(*spec, *schema, predicates)).first;
+    }
+    return &it->second;
+  };
   for (const auto& mf : manifests) {
     if (mf.content != ManifestContent::kData) continue;
     plan.total_manifests++;
+    const PartitionFilter* pf = filter_for(mf.partition_spec_id);
+    if (pf && !ManifestMayMatch(*pf, mf)) {
+      // Its live files still count towards the total.
+      plan.total_files += mf.added_files_count + mf.existing_files_count;
+      continue;
+    }
     LDP_ASSIGN_OR_RAISE(auto entries, ReadManifest(fs, mf));
     for (auto& e : entries) {
       if (e.status == ManifestEntryStatus::kDeleted || e.data_file.content != FileContent::kData) continue;
       plan.total_files++;
+      if (pf && !PartitionMayMatch(*pf, e.data_file.partition)) continue;
       if (!FileMayMatch(*schema, e.data_file, predicates)) continue;
       plan.total_records += e.data_file.record_count;
+      if (e.snapshot_id)
+        if (const Snapshot* added_by = metadata.SnapshotById(*e.snapshot_id); added_by && added_by->schema_id)
+          plan.file_schema_ids[e.data_file.file_path] = *added_by->schema_id;
       plan.files.push_back(std::move(e.data_file));
     }
   }

@@ -5,6 +5,7 @@
 // Thread-safety: free functions over values.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct ScanPlan {
   int64_t total_files = 0;      ///< live data files in the snapshot
   int64_t total_manifests = 0;
   int64_t total_records = 0;    ///< records in the planned files
+  /// file_path -> id of the schema the file was written with (the schema id of the snapshot that
+  /// added it); absent when unknown (a snapshot without schema-id, or one that was expired).
+  std::map<std::string, int32_t> file_schema_ids;
 };
 
 /// Whether a data file may hold rows matching every predicate (false only when its metrics

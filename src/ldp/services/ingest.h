@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,13 @@ struct IngestOptions {
   /// The branch the snapshot is committed to: "main", or an existing branch (whose head becomes
   /// the snapshot's parent; main is left alone).
   std::string branch = "main";
+  /// --partition-by "day(ts), bucket(16, id)": the spec of a table this ingest creates; for an
+  /// existing table it must match the table's spec (`ldp alter` changes a spec).
+  std::optional<std::string> partition_by;
+  /// Merge the source schema into the table's (iceberg::MergeSourceSchema): new columns are
+  /// added, allowed promotions applied, a column whose name differs only in case matches; the
+  /// new schema is committed with the data, in the same snapshot commit.
+  bool evolve = false;
   /// Called with DuckDB's progress estimate (0..100) while data files are written.
   std::function<void(double)> progress;
 };
@@ -57,7 +65,12 @@ struct IngestResult {
   int64_t bytes = 0;
   int source_files = 0;
   int commit_attempts = 0;
+  int32_t spec_id = 0;           ///< the partition spec the files were written with
+  int64_t partitions = 0;        ///< distinct partitions written (0 when unpartitioned)
   std::string metadata_location;
+  bool schema_evolved = false;            ///< --evolve changed the schema
+  int32_t schema_id = 0;                  ///< the schema the data was written with
+  std::vector<std::string> schema_notes;  ///< --evolve decisions, one line each
 };
 
 /// Runs one ingest. On any error nothing becomes visible: no snapshot, no catalog row for a table
