@@ -933,6 +933,90 @@ TEST_F(Interop, PythonAvroReadsEveryManifestAndManifestList) {
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// After maintenance (manifest rewrite, snapshot expiry with a branch on an old snapshot) icebird
+// still reads every retained version with exactly the rows written up to it.
+
+class InteropMaintenance : public CliTest {
+ protected:
+  void SetUp() override {
+    const std::string& missing = MissingNodeReaders();
+    ASSERT_TRUE(missing.empty()) << missing;
+    CliTest::SetUp();
+  }
+
+  std::string Source(int k) {
+    std::string path = tmp_.Join("src_" + std::to_string(k) + ".parquet");
+    Copy(fmt::format("SELECT i AS id, 'v' || i AS label, i * 0.25 AS amount, DATE '2023-01-01' + (i % 30)::INTEGER "
+                     "AS day FROM range({}, {}) t(i)",
+                     k * 1000, k * 1000 + 700 + k),
+         path);
+    return path;
+  }
+
+  std::string MetadataFile() { return LocalPath(CatalogTable("ns", "t")->metadata_location); }
+
+  /// icebird's read of ns.t (at `snapshot` or the current one) agrees with DuckDB over `relation`.
+  void ExpectIcebird(const std::string& relation, const std::optional<int64_t>& snapshot) {
+    SCOPED_TRACE(snapshot ? "snapshot " + std::to_string(*snapshot) : "current snapshot");
+    std::vector<std::string> args;
+    if (snapshot) args = {"--snapshot", std::to_string(*snapshot)};
+    std::vector<std::string> read_args = args;
+    read_args.push_back(MetadataFile());
+    const json ice = NodeJson("read_table.mjs", read_args);
+    ASSERT_TRUE(ice.is_object());
+    std::vector<std::string> sql_args = args;
+    sql_args.insert(sql_args.end(), {"--duckdb-sql", relation, MetadataFile()});
+    ProcessResult sql = RunNode("read_table.mjs", sql_args);
+    ASSERT_EQ(sql.exit_code, 0) << sql.Describe();
+    const json duck = json::parse(Scalar(sql.out), nullptr, false);
+    ASSERT_TRUE(duck.is_object());
+    EXPECT_EQ(Int(ice["rows"]), Count(relation));
+    ASSERT_EQ(ice["columns"].size(), duck["columns"].size());
+    for (const auto& [name, c] : ice["columns"].items()) {
+      EXPECT_EQ(Int(c["non_null"]), Int(duck["columns"][name]["non_null"])) << name;
+      EXPECT_EQ(c["checksum"], duck["columns"][name]["checksum"]) << name;
+    }
+  }
+
+  std::string Relation(const std::vector<std::string>& files) {
+    std::string list;
+    for (const auto& f : files) list += (list.empty() ? "" : ", ") + engine::QuoteLiteral(f);
+    return "read_parquet([" + list + "])";
+  }
+};
+
+TEST_F(InteropMaintenance, IcebirdReadsAfterManifestRewriteAndExpiry) {
+  std::vector<std::string> sources;
+  std::vector<int64_t> snapshots;
+  for (int k = 0; k < 4; ++k) {
+    sources.push_back(Source(k));
+    json j = Ingest(sources.back(), "ns.t");
+    snapshots.push_back(j.value("snapshot_id", int64_t{0}));
+  }
+  json rewrite = LdpJson({"maintain", "rewrite-manifests", "ns.t"});
+  ASSERT_TRUE(rewrite.value("committed", false)) << rewrite.dump();
+  const int64_t rewritten = rewrite["snapshot_id"].get<int64_t>();
+  ExpectIcebird(Relation(sources), std::nullopt);
+  ExpectIcebird(Relation({sources[0], sources[1]}), snapshots[1]);
+
+  // An overwrite, a branch kept on the rewritten snapshot, then everything else expires.
+  std::string fifth = Source(9);
+  Ingest(fifth, "ns.t", {"--mode", "overwrite"});
+  ASSERT_EQ(Ldp({"branch", "create", "ns.t", "keep", "--snapshot", std::to_string(rewritten)}).exit_code, 0);
+  json expired = LdpJson({"maintain", "expire-snapshots", "ns.t", "--older-than", "0d"});
+  EXPECT_EQ(expired["expired_snapshots"].size(), 4u) << expired.dump();
+  ExpectIcebird(Relation({fifth}), std::nullopt);
+  ExpectIcebird(Relation(sources), rewritten);
+  // Every manifest list, manifest and data file of the retained snapshots is still on disk.
+  const json md = json::parse(ReadFile(MetadataFile()));
+  ASSERT_EQ(md["snapshots"].size(), 2u);
+  for (const auto& s : md["snapshots"]) {
+    EXPECT_TRUE(fs::exists(LocalPath(Text(s["manifest-list"])))) << s.dump();
+  }
+}
+
 }  // namespace
 }  // namespace ldp::testing
 

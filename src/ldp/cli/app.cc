@@ -61,6 +61,10 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeSnapshotsCommand());
   commands.push_back(MakeExportCommand());
   commands.push_back(MakeDemoCommand());
+  commands.push_back(MakeBranchCommand());
+  commands.push_back(MakeTagCommand());
+  commands.push_back(MakeRollbackCommand());
+  commands.push_back(MakeMaintainCommand());
   commands.push_back(MakeAlterCommand());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});

@@ -41,6 +41,10 @@ std::unique_ptr<Command> MakeDescribeCommand();
 std::unique_ptr<Command> MakeSnapshotsCommand();
 std::unique_ptr<Command> MakeExportCommand();
 std::unique_ptr<Command> MakeDemoCommand();
+std::unique_ptr<Command> MakeBranchCommand();
+std::unique_ptr<Command> MakeTagCommand();
+std::unique_ptr<Command> MakeRollbackCommand();
+std::unique_ptr<Command> MakeMaintainCommand();
 std::unique_ptr<Command> MakeAlterCommand();
 
 // Shared helpers for commands.

@@ -17,6 +17,7 @@ class IngestCommand final : public Command {
     c->add_option("--mode", mode_, "append (default) or overwrite")->check(CLI::IsMember({"append", "overwrite"}));
     c->add_option("--format", format_, "parquet, csv or json (default: from the file extension)")
         ->check(CLI::IsMember({"parquet", "csv", "json"}));
+    c->add_option("--branch", branch_, "Commit to this existing branch instead of main (write-audit-publish)");
     c->add_option("--partition-by", partition_by_,
                   "Partition spec of a table this creates, e.g. \"day(ts), bucket(16, id)\" "
                   "(identity, bucket, truncate, year, month, day, hour, void)");
@@ -34,6 +35,7 @@ class IngestCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
     LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(mode_));
     LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(format_));
+    if (!branch_.empty()) o.branch = branch_;
     o.partition_by = partition_by_;
     ProgressBar bar("ingest " + o.table.ToString());
     if (!g.quiet) o.progress = [&bar](double p) { bar.Update(p); };
@@ -54,6 +56,7 @@ class IngestCommand final : public Command {
                  {"bytes", r->bytes},
                  {"source_files", r->source_files},
                  {"commit_attempts", r->commit_attempts},
+                 {"branch", o.branch},
                  {"spec_id", r->spec_id},
                  {"partitions", r->partitions},
                  {"metadata_location", r->metadata_location},
@@ -82,12 +85,12 @@ class IngestCommand final : public Command {
               << (r->partitions > 0 ? fmt::format(", {} partition{} (spec {})", r->partitions,
                                                   r->partitions == 1 ? "" : "s", r->spec_id)
                                     : std::string())
-              << "\n";
+              << (o.branch == "main" ? std::string() : " on branch " + o.branch) << "\n";
     return Status::OK();
   }
 
  private:
-  std::string source_, table_, mode_ = "append", format_;
+  std::string source_, table_, mode_ = "append", format_, branch_;
   std::optional<std::string> partition_by_;
   bool evolve_ = false;
 };

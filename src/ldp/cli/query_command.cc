@@ -19,6 +19,9 @@ class QueryCommand final : public Command {
     c->add_option("--max-rows", max_rows_, "Rows shown in table format (default 1000)");
     c->add_flag("--explain-scan", explain_, "Also print, per table, the data files planned vs total (stderr)");
     c->add_flag("--timing", timing_, "Print how long each phase took (stderr)");
+    c->add_option("--as-of", as_of_,
+                  "Read every table at a snapshot id, branch, tag or time (YYYY-MM-DD[ HH:MM:SS][Z]); "
+                  "one table: ns.\"name@AS_OF\" in the SQL");
     return c;
   }
 
@@ -46,7 +49,7 @@ class QueryCommand final : public Command {
     }
     auto project = std::move(*project_or);
     mark("project opened");
-    auto prefetch = services::PrefetchTables(*project, sql_);
+    auto prefetch = services::PrefetchTables(*project, sql_, as_of_);
     mark("tables loaded and planned");
     auto opened = engine.get();
     mark("engine started");
@@ -54,7 +57,7 @@ class QueryCommand final : public Command {
     if (!prefetch.ok()) return prefetch.status();
     auto& conn = opened->second;
     LDP_RETURN_NOT_OK(services::ConfigureEngine(*project, *conn));
-    LDP_ASSIGN_OR_RAISE(auto out, services::RunQuery(*project, *conn, sql_, &*prefetch));
+    LDP_ASSIGN_OR_RAISE(auto out, services::RunQuery(*project, *conn, sql_, &*prefetch, as_of_));
     mark("query run");
     std::string fmt_name = g.json ? "json" : format_;
     if (fmt_name == "json") {
@@ -92,7 +95,7 @@ class QueryCommand final : public Command {
  private:
   std::unique_ptr<services::Project> keep_project_;
   std::pair<std::unique_ptr<engine::Database>, std::unique_ptr<engine::Connection>> keep_engine_;
-  std::string sql_, format_ = "table";
+  std::string sql_, format_ = "table", as_of_;
   size_t max_rows_ = 1000;
   bool explain_ = false;
   bool timing_ = false;

@@ -1,8 +1,11 @@
 // `ldp tables`, `ldp describe`, `ldp snapshots`: looking at what the catalog holds.
 #include <iostream>
 
+#include <fmt/ranges.h>
+
 #include "ldp/cli/command.h"
 #include "ldp/cli/output.h"
+#include "ldp/iceberg/refs.h"
 #include "ldp/iceberg/partitioning.h"
 #include "ldp/services/tables.h"
 
@@ -215,6 +218,7 @@ class SnapshotsCommand final : public Command {
       for (const auto& s : md.snapshots) {
         nlohmann::json j = s.ToJson();
         j["current"] = md.current_snapshot_id && *md.current_snapshot_id == s.snapshot_id;
+        j["refs"] = iceberg::RefsAt(md, s.snapshot_id);
         arr.push_back(std::move(j));
       }
       PrintJson(arr);
@@ -227,11 +231,12 @@ class SnapshotsCommand final : public Command {
                       s.parent_snapshot_id ? std::to_string(*s.parent_snapshot_id) : "-",
                       std::to_string(s.sequence_number), FormatTime(s.timestamp_ms), SummaryValue(&s, "operation"),
                       SummaryValue(&s, "added-records"), SummaryValue(&s, "deleted-records"),
-                      SummaryValue(&s, "total-records"), SummaryValue(&s, "total-data-files")});
+                      SummaryValue(&s, "total-records"), SummaryValue(&s, "total-data-files"),
+                      fmt::format("{}", fmt::join(iceberg::RefsAt(md, s.snapshot_id), ", "))});
     }
     std::cout << RenderTable(MakeTable({"snapshot_id", "parent", "seq", "committed (UTC)", "operation", "added rows",
-                                        "deleted rows", "total rows", "files"},
-                                       std::move(rows), {false, false, true, false, false, true, true, true, true}));
+                                        "deleted rows", "total rows", "files", "refs"},
+                                       std::move(rows), {false, false, true, false, false, true, true, true, true, false}));
     if (!md.snapshots.empty()) std::cout << "* = current\n";
     return Status::OK();
   }

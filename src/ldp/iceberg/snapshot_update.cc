@@ -56,6 +56,11 @@ int64_t SummaryLong(const std::map<std::string, std::string>& s, const std::stri
 
 }  // namespace
 
+ManifestWriteOptions ManifestOptionsFor(const TableMetadata& m, const PartitionSpec& spec, ManifestContent content,
+                                        int64_t snapshot_id) {
+  return ManifestOptions(m, spec, content, snapshot_id);
+}
+
 std::string TableDataDir(const TableMetadata& m) { return TrimSlash(m.location) + "/data"; }
 std::string TableMetadataDir(const TableMetadata& m) { return TrimSlash(m.location) + "/metadata"; }
 
@@ -97,10 +102,12 @@ Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata&
                                         WriteOperation op, int64_t snapshot_id,
                                         const std::optional<ManifestFile>& added_manifest,
                                         const std::vector<DataFile>& added, int64_t now_ms,
-                                        const std::map<std::string, std::string>& extra_summary) {
+                                        const std::map<std::string, std::string>& extra_summary,
+                                        const std::string& branch) {
   PendingSnapshot out;
   out.snapshot_id = snapshot_id;
-  const Snapshot* parent = base.CurrentSnapshot();
+  LDP_RETURN_NOT_OK(CheckWritableBranch(base, branch));
+  const Snapshot* parent = BranchHead(base, branch);
   const int64_t seq = base.last_sequence_number + 1;
   const PartitionSpec* spec = base.DefaultSpec();
   if (!spec) return Internal("table {} has no default partition spec", base.location);
@@ -222,12 +229,12 @@ Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata&
   next->last_sequence_number = seq;
   next->last_updated_ms = std::max(now_ms, base.last_updated_ms);
   next->snapshots.push_back(snap);
-  next->current_snapshot_id = snapshot_id;
-  SnapshotRef main;
-  main.snapshot_id = snapshot_id;
-  main.type = "branch";
-  next->refs["main"] = main;
-  next->snapshot_log.push_back({now_ms, snapshot_id});
+  // The branch keeps its retention settings; only its head moves.
+  SnapshotRef ref;
+  if (auto it = base.refs.find(branch); it != base.refs.end()) ref = it->second;
+  ref.snapshot_id = snapshot_id;
+  ref.type = "branch";
+  SetRef(next.get(), branch, ref, now_ms);
   out.metadata = std::move(next);
   return out;
 }

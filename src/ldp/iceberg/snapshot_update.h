@@ -14,6 +14,7 @@
 
 #include "ldp/core/status.h"
 #include "ldp/iceberg/manifest.h"
+#include "ldp/iceberg/refs.h"
 #include "ldp/iceberg/table_metadata.h"
 #include "ldp/io/file_system.h"
 
@@ -46,14 +47,21 @@ Result<ManifestFile> WriteAddedManifest(io::FileSystem& fs, const TableMetadata&
 Result<std::vector<ManifestEntry>> LiveDataEntries(io::FileSystem& fs, const TableMetadata& metadata,
                                                    const Snapshot* snapshot);
 
-/// Builds the next snapshot on `base`. `added_manifest` is the result of WriteAddedManifest (or
-/// nullopt when nothing was added, e.g. an overwrite with an empty source).
-/// `added` are the same files (for the summary).
+/// Builds the next snapshot on the head of `branch` in `base`. `added_manifest` is the result of
+/// WriteAddedManifest (or nullopt when nothing was added, e.g. an overwrite with an empty source).
+/// `added` are the same files (for the summary). The snapshot's parent is the branch head and only
+/// that branch moves (for "main" also current-snapshot-id and the snapshot-log); NotFound when
+/// `branch` is neither "main" nor an existing branch (a tag cannot be written to).
 Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata& base,
                                         WriteOperation op, int64_t snapshot_id,
                                         const std::optional<ManifestFile>& added_manifest,
                                         const std::vector<DataFile>& added, int64_t now_ms,
-                                        const std::map<std::string, std::string>& extra_summary = {});
+                                        const std::map<std::string, std::string>& extra_summary = {},
+                                        const std::string& branch = kMainBranch);
+
+/// Header options of a manifest written by a snapshot `snapshot_id` of `m` for `spec`.
+ManifestWriteOptions ManifestOptionsFor(const TableMetadata& m, const PartitionSpec& spec, ManifestContent content,
+                                        int64_t snapshot_id);
 
 /// Path helpers under a table location (a URI or path).
 std::string TableDataDir(const TableMetadata& m);

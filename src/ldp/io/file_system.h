@@ -20,6 +20,7 @@ struct FileInfo {
   std::string path;  ///< as given to List (joined with the entry name)
   int64_t size = 0;
   bool is_dir = false;
+  int64_t mtime_ms = 0;  ///< last modification, milliseconds since the epoch
 };
 
 class FileSystem {

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,6 +133,9 @@ class LocalFs final : public FileSystem {
       fi.path = (fs::path(std::string(d)) / e.path().filename()).string();
       fi.is_dir = e.is_directory(ec);
       fi.size = fi.is_dir ? 0 : static_cast<int64_t>(e.file_size(ec));
+      struct stat st{};
+      if (::stat(e.path().c_str(), &st) == 0)
+        fi.mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
       out.push_back(std::move(fi));
     }
     std::sort(out.begin(), out.end(), [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });

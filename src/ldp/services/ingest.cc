@@ -452,6 +452,12 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   LoadedTable table;
   bool ns_created_by_us = false;
   auto loaded = LoadTable(project, options.table);
+  if (options.branch != iceberg::kMainBranch) {
+    // A branch exists only in an existing table: check before any file is written.
+    if (!loaded.ok()) return loaded.status().WithContext(fmt::format("writing to branch '{}'", options.branch));
+    Status bst = iceberg::CheckWritableBranch(*loaded->metadata, options.branch);
+    if (!bst.ok()) return bst.WithContext(fmt::format("table {}", table_name));
+  }
   if (loaded.ok()) {
     table = *loaded;
   } else if (loaded.status().code() == ErrorCode::kNoSuchTable ||
@@ -655,11 +661,11 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     result.commit_attempts = attempt;
     // Overwriting a table without rows is an append (what Java and pyiceberg record as well).
     iceberg::WriteOperation attempt_op =
-        table.metadata->CurrentSnapshot() == nullptr ? iceberg::WriteOperation::kAppend : op;
+        iceberg::BranchHead(*table.metadata, options.branch) == nullptr ? iceberg::WriteOperation::kAppend : op;
     std::map<std::string, std::string> extra;
     if (partitioned) extra["changed-partition-count"] = std::to_string(result.partitions);
     auto pending = iceberg::ProduceSnapshot(project.fs(), *table.metadata, attempt_op, snapshot_id, added_manifest,
-                                            files, NowMs(), extra);
+                                            files, NowMs(), extra, options.branch);
     if (!pending.ok()) return fail_all(pending.status().WithContext("preparing snapshot"));
     auto committed = CommitMetadata(project, table, pending->metadata);
     if (committed.ok()) {

@@ -41,6 +41,9 @@ struct IngestOptions {
   catalog::TableIdentifier table;
   IngestMode mode = IngestMode::kAppend;
   SourceFormat format = SourceFormat::kAuto;
+  /// The branch the snapshot is committed to: "main", or an existing branch (whose head becomes
+  /// the snapshot's parent; main is left alone).
+  std::string branch = "main";
   /// --partition-by "day(ts), bucket(16, id)": the spec of a table this ingest creates; for an
   /// existing table it must match the table's spec (`ldp alter` changes a spec).
   std::optional<std::string> partition_by;

@@ -8,6 +8,7 @@
 
 #include "ldp/iceberg/partitioning.h"
 #include "ldp/iceberg/scan.h"
+#include "ldp/services/snapshots.h"
 #include "ldp/services/evolved_read.h"
 #include "ldp/services/tables.h"
 
@@ -311,7 +312,8 @@ Result<std::map<std::string, iceberg::Schema>> InspectUnknownFiles(engine::Conne
 Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, const catalog::TableIdentifier& id,
                                  const std::string& schema_name, const std::string& table_name,
                                  const std::vector<std::pair<std::string, const json*>>* filters,
-                                 const QueryPrefetch* prefetch) {
+                                 const QueryPrefetch* prefetch, const std::string& as_of = "",
+                                 bool prefetch_plan_matches = true) {
   const PrefetchedTable* pre = nullptr;
   if (prefetch) {
     auto it = prefetch->find(id);
@@ -325,12 +327,18 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
   }
   const iceberg::TableMetadata& md = *t.metadata;
   iceberg::SchemaPtr schema = md.CurrentSchema();
+  const iceberg::Snapshot* snap = md.CurrentSnapshot();
+  if (!as_of.empty()) {
+    // Time travel: that snapshot, read with the schema it was written with.
+    LDP_ASSIGN_OR_RAISE(snap, ResolveSnapshot(md, id.ToString(), as_of));
+    if (snap->schema_id)
+      if (auto s = md.SchemaById(*snap->schema_id)) schema = s;
+  }
   std::vector<iceberg::ColumnPredicate> preds;
   if (filters && filters->size() == 1 && (*filters)[0].second)
     ExtractPredicates(*(*filters)[0].second, *schema, (*filters)[0].first, table_name, &preds);
-  const iceberg::Snapshot* snap = md.CurrentSnapshot();
   iceberg::ScanPlan plan;
-  if (pre) {
+  if (pre && prefetch_plan_matches) {
     plan.total_files = pre->plan.total_files;
     plan.total_manifests = pre->plan.total_manifests;
     plan.file_schema_ids = pre->plan.file_schema_ids;
@@ -391,7 +399,8 @@ bool HasWord(const std::string& lower_sql, const std::string& word) {
 }
 
 Result<std::vector<TableScanInfo>> PrepareTablesImpl(Project& project, engine::Connection& conn, const std::string& sql,
-                                                     const QueryPrefetch* prefetch, bool parse) {
+                                                     const QueryPrefetch* prefetch, bool parse,
+                                                     const std::string& as_of) {
   std::vector<TableScanInfo> out;
   std::vector<TableRef> refs;
   std::map<RefKey, std::vector<std::pair<std::string, const json*>>> filters;
@@ -420,11 +429,15 @@ Result<std::vector<TableScanInfo>> PrepareTablesImpl(Project& project, engine::C
     if (!IsBuiltinSchema(r.schema_name)) counts[{r.schema_name, r.table_name}]++;
   for (const auto& [key, n] : counts) {
     LDP_ASSIGN_OR_RAISE(catalog::Namespace ns, catalog::ParseNamespace(key.schema));
-    catalog::TableIdentifier id{ns, key.table};
+    // `ns."table@<snapshot|ref|time>"` reads that version of the table (docs/adr/0007); the view
+    // keeps the suffixed name, so several versions can meet in one statement.
+    auto [name, suffix] = SplitTravelSuffix(key.table);
+    catalog::TableIdentifier id{ns, name};
     auto f = filters.find(key);
     // A table read in several places is not pruned: one view serves every reference.
     const auto* flt = (n == 1 && f != filters.end()) ? &f->second : nullptr;
-    LDP_ASSIGN_OR_RAISE(TableScanInfo info, PrepareOne(project, conn, id, key.schema, key.table, flt, prefetch));
+    LDP_ASSIGN_OR_RAISE(TableScanInfo info, PrepareOne(project, conn, id, key.schema, key.table, flt, prefetch,
+                                                       suffix.empty() ? as_of : suffix, suffix.empty()));
     out.push_back(std::move(info));
   }
   return out;
@@ -432,12 +445,16 @@ Result<std::vector<TableScanInfo>> PrepareTablesImpl(Project& project, engine::C
 
 }  // namespace
 
-Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql) {
+Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql, const std::string& as_of) {
   QueryPrefetch out;
   LDP_ASSIGN_OR_RAISE(auto named, TablesNamedIn(project, sql));
   for (const auto& id : named) {
     LDP_ASSIGN_OR_RAISE(LoadedTable t, LoadTable(project, id));
-    auto plan = iceberg::PlanScan(project.fs(), *t.metadata, t.metadata->CurrentSnapshot(), {});
+    const iceberg::Snapshot* snap = t.metadata->CurrentSnapshot();
+    if (!as_of.empty()) {
+      LDP_ASSIGN_OR_RAISE(snap, ResolveSnapshot(*t.metadata, id.ToString(), as_of));
+    }
+    auto plan = iceberg::PlanScan(project.fs(), *t.metadata, snap, {});
     if (!plan.ok()) return plan.status().WithContext(fmt::format("planning scan of {}", id.ToString()));
     out[id] = PrefetchedTable{std::move(t), std::move(*plan)};
   }
@@ -449,6 +466,7 @@ Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql) {
 // DuckDB skips its row groups by their statistics anyway).
 bool NeedsParse(const std::string& sql, const QueryPrefetch* prefetch) {
   if (!prefetch || prefetch->empty()) return true;
+  if (sql.find('@') != std::string::npos) return true;  // a time-travel suffix only the parser finds
   if (!HasWord(LowerStr(sql), "where")) return false;
   for (const auto& [id, pre] : *prefetch)
     if (pre.plan.files.size() > 1) return true;
@@ -456,20 +474,20 @@ bool NeedsParse(const std::string& sql, const QueryPrefetch* prefetch) {
 }
 
 Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Connection& conn, const std::string& sql,
-                                                 const QueryPrefetch* prefetch) {
+                                                 const QueryPrefetch* prefetch, const std::string& as_of) {
   bool parse = NeedsParse(sql, prefetch);
-  return PrepareTablesImpl(project, conn, sql, prefetch, parse);
+  return PrepareTablesImpl(project, conn, sql, prefetch, parse, as_of);
 }
 
 Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql,
-                              const QueryPrefetch* prefetch) {
+                              const QueryPrefetch* prefetch, const std::string& as_of) {
   QueryOutcome out;
   bool parse = NeedsParse(sql, prefetch);
-  LDP_ASSIGN_OR_RAISE(out.scans, PrepareTablesImpl(project, conn, sql, prefetch, parse));
+  LDP_ASSIGN_OR_RAISE(out.scans, PrepareTablesImpl(project, conn, sql, prefetch, parse, as_of));
   auto result = conn.Query(sql);
   if (!result.ok() && !parse && result.status().message().find("Catalog Error") != std::string::npos) {
     // The text missed a reference (an unusual spelling of a name): resolve with DuckDB's parser.
-    LDP_ASSIGN_OR_RAISE(out.scans, PrepareTablesImpl(project, conn, sql, prefetch, true));
+    LDP_ASSIGN_OR_RAISE(out.scans, PrepareTablesImpl(project, conn, sql, prefetch, true, as_of));
     result = conn.Query(sql);
   }
   if (!result.ok()) return result.status();

@@ -39,7 +39,8 @@ using QueryPrefetch = std::map<catalog::TableIdentifier, PrefetchedTable>;
 /// Loads and plans every catalog table whose name ("ns.name" or "ns"."name") appears in `sql`,
 /// without the engine, so that `ldp query` can do it while DuckDB starts. Optional: everything
 /// works without it, and a false match only costs a load.
-Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql);
+/// With `as_of`, tables are planned at that snapshot (see RunQuery).
+Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql, const std::string& as_of = "");
 
 /// Creates views for every catalog table `sql` references. NoSuchTable / NoSuchNamespace name a
 /// reference that is not in the catalog; InvalidArgument carries DuckDB's parser error.
@@ -48,16 +49,20 @@ Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql);
 /// references (a reference the text missed is resolved by RunQuery's retry through the parser).
 Result<std::vector<TableScanInfo>> PrepareTables(Project& project, engine::Connection& conn,
                                                  const std::string& sql,
-                                                 const QueryPrefetch* prefetch = nullptr);
+                                                 const QueryPrefetch* prefetch = nullptr,
+                                                 const std::string& as_of = "");
 
 struct QueryOutcome {
   engine::MaterializedResult result;
   std::vector<TableScanInfo> scans;
 };
 
-/// Runs a query and materialises its result.
+/// Runs a query and materialises its result. `as_of` (a snapshot id, branch or tag name, or a
+/// timestamp; services/snapshots.h ResolveSnapshot) reads every table at that version, with the
+/// schema of that snapshot; a table written `ns."name@AS_OF"` in the SQL is read at its own
+/// version (docs/adr/0007-time-travel-in-sql.md).
 Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql,
-                              const QueryPrefetch* prefetch = nullptr);
+                              const QueryPrefetch* prefetch = nullptr, const std::string& as_of = "");
 
 /// Output formats for files and results.
 enum class FileFormat { kCsv, kParquet, kJson };
