@@ -61,6 +61,9 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeSnapshotsCommand());
   commands.push_back(MakeExportCommand());
   commands.push_back(MakeDemoCommand());
+  commands.push_back(MakeDeleteCommand());
+  commands.push_back(MakeUpdateCommand());
+  commands.push_back(MakePropertiesCommand());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});
 

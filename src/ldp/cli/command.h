@@ -41,6 +41,9 @@ std::unique_ptr<Command> MakeDescribeCommand();
 std::unique_ptr<Command> MakeSnapshotsCommand();
 std::unique_ptr<Command> MakeExportCommand();
 std::unique_ptr<Command> MakeDemoCommand();
+std::unique_ptr<Command> MakeDeleteCommand();
+std::unique_ptr<Command> MakeUpdateCommand();
+std::unique_ptr<Command> MakePropertiesCommand();
 
 // Shared helpers for commands.
 Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);

@@ -14,7 +14,10 @@ class IngestCommand final : public Command {
     auto* c = app.add_subcommand("ingest", "Load a file, glob or folder into an Iceberg table (one atomic snapshot)");
     c->add_option("source", source_, "A file, a glob (quote it) or a folder")->required();
     c->add_option("-t,--table", table_, "Target table NS.NAME (created when missing)")->required();
-    c->add_option("--mode", mode_, "append (default) or overwrite")->check(CLI::IsMember({"append", "overwrite"}));
+    c->add_option("--mode", mode_, "append (default), overwrite or merge")
+        ->check(CLI::IsMember({"append", "overwrite", "merge"}));
+    c->add_option("--key", key_, "merge: key column(s) COL[,COL]; source rows replace rows with their key, others are added");
+    c->add_option("--where", where_, "overwrite: replace only the rows matching this DuckDB predicate");
     c->add_option("--format", format_, "parquet, csv or json (default: from the file extension)")
         ->check(CLI::IsMember({"parquet", "csv", "json"}));
     return c;
@@ -27,6 +30,20 @@ class IngestCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
     LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(mode_));
     LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(format_));
+    if (o.mode == services::IngestMode::kMerge && key_.empty()) return InvalidArgument("--mode merge needs --key COL[,COL]");
+    if (o.mode != services::IngestMode::kMerge && !key_.empty()) return InvalidArgument("--key goes with --mode merge");
+    if (o.mode != services::IngestMode::kOverwrite && !where_.empty()) return InvalidArgument("--where goes with --mode overwrite");
+    for (size_t start = 0; !key_.empty() && start <= key_.size();) {
+      size_t comma = key_.find(',', start);
+      std::string k = key_.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      k.erase(0, k.find_first_not_of(' '));
+      k.erase(k.find_last_not_of(' ') + 1);
+      if (k.empty()) return InvalidArgument("--key '{}' has an empty column name", key_);
+      o.keys.push_back(k);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    o.where = where_;
     ProgressBar bar("ingest " + o.table.ToString());
     if (!g.quiet) o.progress = [&bar](double p) { bar.Update(p); };
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
@@ -37,7 +54,7 @@ class IngestCommand final : public Command {
     if (!r.ok()) return r.status();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (g.json) {
-      PrintJson({{"table", r->table.ToString()},
+      nlohmann::json j{{"table", r->table.ToString()},
                  {"created_table", r->created_table},
                  {"committed", r->committed},
                  {"snapshot_id", r->snapshot_id},
@@ -47,12 +64,31 @@ class IngestCommand final : public Command {
                  {"source_files", r->source_files},
                  {"commit_attempts", r->commit_attempts},
                  {"metadata_location", r->metadata_location},
-                 {"seconds", secs}});
+                 {"seconds", secs}};
+      if (!r->write_mode.empty()) {
+        // merge / overwrite --where: what happened to existing rows
+        j["write_mode"] = r->write_mode;
+        j["rows_deleted"] = r->rows_deleted;
+        j["rows_updated"] = r->rows_updated;
+        j["rows_inserted"] = r->rows_inserted;
+        j["files_rewritten"] = r->files_rewritten;
+        j["delete_files_added"] = r->delete_files;
+      }
+      PrintJson(j);
       return Status::OK();
     }
     if (r->created_table) std::cout << "Created table " << r->table.ToString() << "\n";
     if (!r->committed) {
       std::cout << "Source had no rows: no snapshot written\n";
+      return Status::OK();
+    }
+    if (!r->write_mode.empty()) {
+      std::cout << fmt::format("{} {} ({}): {} rows updated, {} inserted, {} removed in {:.2f}s\n",
+                               mode_ == "merge" ? "Merged into" : "Overwrote matching rows of", r->table.ToString(),
+                               r->write_mode, r->rows_updated, r->rows_inserted, r->rows_deleted, secs)
+                << fmt::format("  data files: {} rewritten, {} added; delete files added: {}\n", r->files_rewritten,
+                               r->data_files, r->delete_files)
+                << "  snapshot " << r->snapshot_id << "\n";
       return Status::OK();
     }
     std::cout << fmt::format("{} {} rows from {} source file{} into {} ({} data file{}, {:.1f} MiB) in {:.2f}s\n",
@@ -64,7 +100,7 @@ class IngestCommand final : public Command {
   }
 
  private:
-  std::string source_, table_, mode_ = "append", format_;
+  std::string source_, table_, mode_ = "append", format_, key_, where_;
 };
 
 }  // namespace

@@ -64,6 +64,11 @@ int64_t SummaryLong(const std::map<std::string, std::string>& s, const std::stri
 
 }  // namespace
 
+ManifestWriteOptions ManifestOptionsFor(const TableMetadata& base, const PartitionSpec& spec,
+                                        ManifestContent content, int64_t snapshot_id) {
+  return ManifestOptions(base, spec, content, snapshot_id);
+}
+
 std::string TableDataDir(const TableMetadata& m) { return TrimSlash(m.location) + "/data"; }
 std::string TableMetadataDir(const TableMetadata& m) { return TrimSlash(m.location) + "/metadata"; }
 
@@ -218,9 +223,11 @@ Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata&
   s["total-data-files"] = std::to_string(total_files);
   s["total-records"] = std::to_string(total_records);
   s["total-files-size"] = std::to_string(total_size);
-  s["total-delete-files"] = "0";
-  s["total-position-deletes"] = "0";
-  s["total-equality-deletes"] = "0";
+  // An append keeps the parent's delete files; an overwrite drops every manifest, deletes too.
+  for (const char* k : {"total-delete-files", "total-position-deletes", "total-equality-deletes"}) {
+    auto it = parent ? parent->summary.find(k) : std::map<std::string, std::string>::const_iterator{};
+    s[k] = (op == WriteOperation::kAppend && parent && it != parent->summary.end()) ? it->second : "0";
+  }
   for (const auto& [k, v] : extra_summary) s[k] = v;
 
   auto next = std::make_shared<TableMetadata>(base);

@@ -55,6 +55,10 @@ Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata&
                                         const std::vector<DataFile>& added, int64_t now_ms,
                                         const std::map<std::string, std::string>& extra_summary = {});
 
+/// Header options for a manifest of `spec` written by `snapshot_id` on `base`.
+ManifestWriteOptions ManifestOptionsFor(const TableMetadata& base, const PartitionSpec& spec,
+                                        ManifestContent content, int64_t snapshot_id);
+
 /// Path helpers under a table location (a URI or path).
 std::string TableDataDir(const TableMetadata& m);
 std::string TableMetadataDir(const TableMetadata& m);

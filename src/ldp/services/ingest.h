@@ -11,12 +11,15 @@
 #include "ldp/catalog/catalog.h"
 #include "ldp/core/status.h"
 #include "ldp/engine/engine.h"
+#include "ldp/iceberg/manifest.h"
+#include "ldp/iceberg/schema.h"
+#include "ldp/iceberg/table_metadata.h"
 #include "ldp/services/project.h"
 
 namespace ldp::services {
 
 enum class SourceFormat { kAuto, kParquet, kCsv, kJson };
-enum class IngestMode { kAppend, kOverwrite };
+enum class IngestMode { kAppend, kOverwrite, kMerge };
 
 Result<SourceFormat> ParseSourceFormat(const std::string& text);
 Result<IngestMode> ParseIngestMode(const std::string& text);
@@ -40,6 +43,10 @@ struct IngestOptions {
   catalog::TableIdentifier table;
   IngestMode mode = IngestMode::kAppend;
   SourceFormat format = SourceFormat::kAuto;
+  /// kMerge: the key columns (upsert: rows with a key of the source are replaced, others added).
+  std::vector<std::string> keys;
+  /// kOverwrite: replace only the rows matching this DuckDB predicate (empty = the whole table).
+  std::string where;
   /// Called with DuckDB's progress estimate (0..100) while data files are written.
   std::function<void(double)> progress;
 };
@@ -55,11 +62,32 @@ struct IngestResult {
   int source_files = 0;
   int commit_attempts = 0;
   std::string metadata_location;
+  // Merge and overwrite --where (services/row_delta.h):
+  std::string write_mode;       ///< "copy-on-write" or "merge-on-read"
+  int64_t rows_deleted = 0;     ///< existing rows removed (overwrite --where) or replaced (merge)
+  int64_t rows_updated = 0;     ///< merge: existing rows replaced by a source row
+  int64_t rows_inserted = 0;    ///< source rows that matched no existing row (or all, overwrite)
+  int64_t files_rewritten = 0;  ///< data files removed (copy-on-write)
+  int64_t delete_files = 0;     ///< position delete files added (merge-on-read)
 };
 
 /// Runs one ingest. On any error nothing becomes visible: no snapshot, no catalog row for a table
 /// that did not exist, and the files written for it are removed.
 Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const IngestOptions& options);
+
+/// DataFile entries (metrics from the Parquet footers) for Parquet files ldp wrote with `schema`.
+Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn, const iceberg::Schema& schema,
+                                                        const std::vector<std::string>& local_files);
+
+/// The SELECT list that turns source columns into the table's columns, or InvalidArgument naming
+/// every column that does not fit.
+Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
+                                    const std::vector<iceberg::DuckColumn>& source_cols,
+                                    const iceberg::Schema& source_schema, const std::string& table_name,
+                                    bool new_table);
+
+/// The target data file size: table property write.target-file-size-bytes, else the project's.
+int64_t TargetFileSize(const Project& project, const iceberg::TableMetadata& md);
 
 /// Opens the DuckDB engine configured for a project (memory limit from ldp.yaml).
 Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project);

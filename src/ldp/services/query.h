@@ -55,6 +55,11 @@ struct QueryOutcome {
   std::vector<TableScanInfo> scans;
 };
 
+/// The conjuncts of a WHERE predicate over `schema`'s columns that can prune data files by their
+/// bounds. InvalidArgument when the text does not parse as one SQL expression.
+Result<std::vector<iceberg::ColumnPredicate>> PredicatesForWhere(engine::Connection& conn, const iceberg::Schema& schema,
+                                                                  const std::string& where);
+
 /// Runs a query and materialises its result.
 Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql,
                               const QueryPrefetch* prefetch = nullptr);
