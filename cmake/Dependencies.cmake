@@ -1,9 +1,38 @@
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
+# SQLite, zlib and yaml-cpp are linked from Debian's static archives when present: each shared
+# library costs every ldp process its loading and symbol look-ups at start-up (and every later
+# look-up of DuckDB's symbols searches it first), which shows on short commands such as `ldp query`
+# (bench/query_vs_duckdb.sh). -DLDP_STATIC_DEPS=OFF links the .so files.
+option(LDP_STATIC_DEPS "Link SQLite, zlib and yaml-cpp statically when their static archives exist" ON)
 find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(yaml-cpp REQUIRED)
+if(LDP_STATIC_DEPS)
+  get_filename_component(_zlib_dir "${ZLIB_LIBRARY}" DIRECTORY)
+  if(EXISTS "${_zlib_dir}/libz.a")
+    set_target_properties(ZLIB::ZLIB PROPERTIES IMPORTED_LOCATION "${_zlib_dir}/libz.a")
+  endif()
+  get_filename_component(_sqlite_dir "${SQLite3_LIBRARY}" DIRECTORY)
+  if(EXISTS "${_sqlite_dir}/libsqlite3.a")
+    set_target_properties(SQLite::SQLite3 PROPERTIES IMPORTED_LOCATION "${_sqlite_dir}/libsqlite3.a")
+    set_property(TARGET SQLite::SQLite3 APPEND PROPERTY INTERFACE_LINK_LIBRARIES Threads::Threads ${CMAKE_DL_LIBS} m)
+  endif()
+  get_target_property(_yaml_so yaml-cpp IMPORTED_LOCATION_NONE)
+  if(NOT _yaml_so)
+    get_target_property(_yaml_so yaml-cpp IMPORTED_LOCATION)
+  endif()
+  if(_yaml_so)
+    get_filename_component(_yaml_dir "${_yaml_so}" DIRECTORY)
+    if(EXISTS "${_yaml_dir}/libyaml-cpp.a")
+      foreach(_prop IMPORTED_LOCATION IMPORTED_LOCATION_NONE)
+        set_target_properties(yaml-cpp PROPERTIES ${_prop} "${_yaml_dir}/libyaml-cpp.a")
+      endforeach()
+      set_target_properties(yaml-cpp PROPERTIES IMPORTED_SONAME_NONE "")
+    endif()
+  endif()
+endif()
 find_package(CLI11 REQUIRED)
 
 # DuckDB: the pinned 1.4.4 fetched by scripts/setup.sh (header from npm `duckdb@1.4.4`, library from

@@ -287,5 +287,36 @@ TEST_F(CliEndToEnd, GlobalFlagsBeforeTheCommand) {
   EXPECT_EQ(Lines(q.out), (std::vector<std::string>{"n", "10"}));
 }
 
+TEST_F(CliEndToEnd, QuietPrintsNothingOnSuccess) {
+  const std::string src = tmp_.Join("q.parquet");
+  Copy(SourceSelect(20, 0), src);
+  // Created, appended to, overwritten, emptied (no snapshot), exported: silent each time, and
+  // the work is still done.
+  for (const std::string mode : {"append", "append", "overwrite"}) {
+    ProcessResult r = Ldp({"ingest", src, "--table", "quiet.t", "--mode", mode, "--quiet"});
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    EXPECT_EQ(r.out, "") << mode;
+    EXPECT_EQ(r.err, "") << mode;
+  }
+  const std::string empty = tmp_.Join("empty.parquet");
+  Copy(SourceSelect(0, 0), empty);
+  ProcessResult none = Ldp({"-q", "ingest", empty, "--table", "quiet.t"});
+  ASSERT_EQ(none.exit_code, 0) << none.Describe();
+  EXPECT_EQ(none.out + none.err, "");
+  const std::string out = tmp_.Join("quiet.csv");
+  ProcessResult ex = Ldp({"export", "quiet.t", "--to", out, "--quiet"});
+  ASSERT_EQ(ex.exit_code, 0) << ex.Describe();
+  EXPECT_EQ(ex.out + ex.err, "");
+  EXPECT_EQ(Lines(ReadFile(out)).size(), 21u);  // header + 20 rows: overwrite left one copy
+
+  // Without --quiet the same commands say what they did; errors still print under --quiet.
+  ProcessResult loud = Ldp({"ingest", src, "--table", "quiet.t"});
+  ASSERT_EQ(loud.exit_code, 0) << loud.Describe();
+  EXPECT_NE(loud.out.find("Appended 20 rows"), std::string::npos) << loud.out;
+  ProcessResult bad = Ldp({"ingest", tmp_.Join("missing.parquet"), "--table", "quiet.t", "--quiet"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(OneLine(bad.err)) << bad.Describe();
+}
+
 }  // namespace
 }  // namespace ldp::testing

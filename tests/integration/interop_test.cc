@@ -879,6 +879,37 @@ TEST_F(Interop, IcebirdReadsEveryTypeAtEverySnapshot) {
   }
 }
 
+// A table whose schema evolved between two files (column renamed, dropped, added, promoted):
+// icebird resolves columns by field id and must see the old file's values under the new names,
+// NULL for the added column in old rows, and nothing of the dropped column; ldp's own query too.
+TEST_F(Interop, IcebirdReadsAnEvolvedTable) {
+  TableCase t{"ev", "evolved", {shared_->dir.Join("ev-old.parquet"), shared_->dir.Join("ev-new.parquet")}};
+  Copy("SELECT i::INTEGER AS id, 'name ' || i AS name, (i % 9)::INTEGER AS qty, (i * 0.5)::DOUBLE AS price "
+       "FROM range(1000) r(i)",
+       t.sources[0]);
+  json first = Ingest(t.sources[0], t.Qualified());
+  ASSERT_TRUE(first.is_object() && first.value("committed", false)) << first.dump();
+  json alter = LdpJson({"alter", t.Qualified(), "--rename-column", "name:title", "--drop-column", "qty",
+                        "--add-column", "note string", "--change-type", "id long"});
+  ASSERT_TRUE(alter.is_object() && alter.value("committed", false)) << alter.dump();
+  Copy("SELECT (i + 5000000000)::BIGINT AS id, 'title ' || i AS title, (i * 0.25)::DOUBLE AS price, "
+       "CASE WHEN i % 3 = 0 THEN NULL ELSE 'note ' || i END AS note FROM range(400) r(i)",
+       t.sources[1]);
+  json second = Ingest(t.sources[1], t.Qualified());
+  ASSERT_TRUE(second.is_object() && second.value("committed", false)) << second.dump();
+  const std::string expected = fmt::format(
+      "(SELECT id::BIGINT AS id, name AS title, price, NULL::VARCHAR AS note FROM read_parquet({}) "
+      "UNION ALL SELECT id, title, price, note FROM read_parquet({}))",
+      engine::QuoteLiteral(t.sources[0]), engine::QuoteLiteral(t.sources[1]));
+  ExpectIcebirdMatchesSources(t, MetadataPath(t), expected, std::nullopt);
+  // ldp reads the same rows.
+  const std::string out = shared_->dir.Join("ev-export.parquet");
+  ProcessResult exp = Ldp({"export", t.Qualified(), "--to", out});
+  ASSERT_EQ(exp.exit_code, 0) << exp.Describe();
+  EXPECT_EQ(Difference(Parquet(out), expected), 0);
+  EXPECT_EQ(Count(Parquet(out)), 1400);
+}
+
 TEST_F(Interop, HyparquetFindsTheSchemaFieldIdsInEveryDataFile) {
   ExpectParquetFieldIds(shared_->taxi);
   ExpectParquetFieldIds(shared_->types);
@@ -1067,6 +1098,84 @@ TEST_F(InteropRowDelta, EqualityDeletesFollowSequenceNumbers) {
   LdpJson({"delete", "ir.t", "--where", "id < 10"});
   EXPECT_EQ(Ldp({"query", "SELECT count(*) FROM ir.t", "--format", "csv"}).out, "count_star()\n989\n");
   ExpectIcebirdMatchesLdp("delete after equality delete");
+}
+
+}  // namespace
+}  // namespace ldp::testing
+
+namespace ldp::testing {
+namespace {
+
+// A partitioned table, with several transforms and a spec change between two ingests: icebird
+// reads every row; python3-avro and avsc parse the manifests with their partition tuples (named
+// and typed per spec) and the manifest lists with partition summaries.
+TEST_F(Interop, PartitionedTableAfterASpecChange) {
+  TableCase t{"pt", "trips", {tmp_.Join("pa.parquet"), tmp_.Join("pb.parquet")}};
+  const char* src =
+      "SELECT i AS id, (i % 40)::INTEGER AS small, 'n' || (i % 23) AS name, DATE '2024-03-01' + (i % 9)::INTEGER AS day, "
+      "TIMESTAMP '2024-03-01' + INTERVAL (i * 700) SECOND AS ts, (i * 0.5)::DOUBLE AS amount FROM range({}, {}) r(i)";
+  Copy(fmt::format(src, 0, 3000), t.sources[0]);
+  Copy(fmt::format(src, 3000, 5000), t.sources[1]);
+  json a = Ingest(t.sources[0], t.Qualified(), {"--partition-by", "day(ts), bucket(8, id), truncate(3, name)"});
+  ASSERT_TRUE(a.value("committed", false)) << a.dump();
+  json alt = LdpJson({"alter", t.Qualified(), "--partition-by", "month(ts), bucket(8, id), day, truncate(10, small)"});
+  ASSERT_TRUE(alt.value("changed", false)) << alt.dump();
+  json b = Ingest(t.sources[1], t.Qualified());
+  ASSERT_TRUE(b.value("committed", false)) << b.dump();
+
+  ExpectIcebirdMatchesSources(t, MetadataPath(t), SourceRelation(t, 2), std::nullopt);
+
+  const json md = Metadata(t);
+  std::map<int64_t, std::vector<std::string>> names;  // spec id -> partition field names
+  for (const auto& s : md["partition-specs"])
+    for (const auto& f : s["fields"]) names[Int(s["spec-id"])].push_back(Text(f["name"]));
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0], (std::vector<std::string>{"ts_day", "id_bucket", "name_trunc"}));
+  EXPECT_EQ(names[1], (std::vector<std::string>{"ts_month", "id_bucket", "day", "small_trunc"}));
+  std::string list_path;
+  for (const auto& s : md["snapshots"])
+    if (Int(s["snapshot-id"]) == Int(md["current-snapshot-id"])) list_path = LocalPath(Text(s["manifest-list"]));
+  for (const AvroReader& read : {AvroReader(ReadAvroWithAvsc), AvroReader(ReadAvroWithPython)}) {
+    const json list = read(list_path);
+    ASSERT_TRUE(list.is_object()) << list_path;
+    ASSERT_EQ(list["records"].size(), 2u);
+    int64_t rows = 0;
+    std::set<int64_t> specs_seen;
+    for (const auto& m : list["records"]) {
+      const int64_t spec_id = Int(m["partition_spec_id"]);
+      specs_seen.insert(spec_id);
+      ASSERT_EQ(m["partitions"].size(), names[spec_id].size()) << m.dump();
+      for (const auto& s : m["partitions"]) {
+        EXPECT_FALSE(s["lower_bound"].is_null()) << s.dump();
+        EXPECT_FALSE(s["upper_bound"].is_null()) << s.dump();
+      }
+      const json manifest = read(LocalPath(Text(m["manifest_path"])));
+      ASSERT_TRUE(manifest.is_object());
+      EXPECT_EQ(manifest["metadata"].value("partition-spec-id", ""), std::to_string(spec_id));
+      for (const auto& e : manifest["records"]) {
+        const json& p = e["data_file"]["partition"];
+        ASSERT_TRUE(p.is_object()) << e.dump();
+        std::vector<std::string> keys;
+        for (const auto& [k, v] : p.items()) {
+          keys.push_back(k);
+          EXPECT_FALSE(v.is_null()) << k << " in " << e.dump();
+        }
+        std::vector<std::string> want = names[spec_id];
+        std::sort(want.begin(), want.end());
+        std::sort(keys.begin(), keys.end());
+        EXPECT_EQ(keys, want);
+        // The bucket is an int in [0, 8) for both parsers.
+        EXPECT_TRUE(p["id_bucket"].is_number_integer()) << p.dump();
+        EXPECT_GE(Int(p["id_bucket"]), 0);
+        EXPECT_LT(Int(p["id_bucket"]), 8);
+        EXPECT_NE(Text(e["data_file"]["file_path"]).find("/id_bucket=" + std::to_string(Int(p["id_bucket"])) + "/"),
+                  std::string::npos);
+        rows += Int(e["data_file"]["record_count"]);
+      }
+    }
+    EXPECT_EQ(specs_seen, (std::set<int64_t>{0, 1}));
+    EXPECT_EQ(rows, 5000);
+  }
 }
 
 }  // namespace

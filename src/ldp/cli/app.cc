@@ -50,7 +50,7 @@ int Main(int argc, char** argv) {
   app.add_flag("--version", version, "Print the version and exit");
   app.add_option("--project", global.project, "Project folder (default: $LDP_PROJECT or the current folder)");
   app.add_flag("--json", global.json, "Machine-readable JSON on stdout");
-  app.add_flag("-q,--quiet", global.quiet, "No progress output");
+  app.add_flag("-q,--quiet", global.quiet, "Print nothing on success but the data asked for (no progress, no messages)");
 
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeInitCommand());
@@ -64,6 +64,7 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeDeleteCommand());
   commands.push_back(MakeUpdateCommand());
   commands.push_back(MakePropertiesCommand());
+  commands.push_back(MakeAlterCommand());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});
 

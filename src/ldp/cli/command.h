@@ -44,6 +44,7 @@ std::unique_ptr<Command> MakeDemoCommand();
 std::unique_ptr<Command> MakeDeleteCommand();
 std::unique_ptr<Command> MakeUpdateCommand();
 std::unique_ptr<Command> MakePropertiesCommand();
+std::unique_ptr<Command> MakeAlterCommand();
 
 // Shared helpers for commands.
 Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);

@@ -59,12 +59,12 @@ class DemoCommand final : public Command {
       project = std::move(*opened);
     } else if (opened.status().code() == ErrorCode::kNotFound) {
       LDP_ASSIGN_OR_RAISE(project, services::Project::Init(dir));
-      if (!g.json) std::cout << "Created project in " << project->root() << "\n";
+      if (!g.json && !g.quiet) std::cout << "Created project in " << project->root() << "\n";
     } else {
       return opened.status();
     }
     auto say = [&](const std::string& s) {
-      if (!g.json) std::cout << s << std::flush;
+      if (!g.json && !g.quiet) std::cout << s << std::flush;
     };
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
     LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());

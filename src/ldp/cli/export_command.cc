@@ -41,7 +41,7 @@ class ExportCommand final : public Command {
     }
     if (g.json) {
       PrintJson({{"path", r.path}, {"rows", r.rows}});
-    } else {
+    } else if (!g.quiet) {
       std::cout << "Wrote " << r.rows << " rows to " << r.path << "\n";
     }
     return Status::OK();

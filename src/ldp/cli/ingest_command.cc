@@ -20,6 +20,12 @@ class IngestCommand final : public Command {
     c->add_option("--where", where_, "overwrite: replace only the rows matching this DuckDB predicate");
     c->add_option("--format", format_, "parquet, csv or json (default: from the file extension)")
         ->check(CLI::IsMember({"parquet", "csv", "json"}));
+    c->add_option("--partition-by", partition_by_,
+                  "Partition spec of a table this creates, e.g. \"day(ts), bucket(16, id)\" "
+                  "(identity, bucket, truncate, year, month, day, hour, void)");
+    c->add_flag("--evolve", evolve_,
+                "Merge the source schema into the table: add new columns, apply allowed type promotions, match "
+                "a column whose name differs only in case (committed with the data)");
     return c;
   }
 
@@ -27,6 +33,7 @@ class IngestCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     services::IngestOptions o;
     o.source = source_;
+    o.evolve = evolve_;
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
     LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(mode_));
     LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(format_));
@@ -44,6 +51,7 @@ class IngestCommand final : public Command {
       start = comma + 1;
     }
     o.where = where_;
+    o.partition_by = partition_by_;
     ProgressBar bar("ingest " + o.table.ToString());
     if (!g.quiet) o.progress = [&bar](double p) { bar.Update(p); };
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
@@ -63,7 +71,12 @@ class IngestCommand final : public Command {
                  {"bytes", r->bytes},
                  {"source_files", r->source_files},
                  {"commit_attempts", r->commit_attempts},
+                 {"spec_id", r->spec_id},
+                 {"partitions", r->partitions},
                  {"metadata_location", r->metadata_location},
+                 {"schema_evolved", r->schema_evolved},
+                 {"schema_id", r->schema_id},
+                 {"schema_notes", r->schema_notes},
                  {"seconds", secs}};
       if (!r->write_mode.empty()) {
         // merge / overwrite --where: what happened to existing rows
@@ -77,7 +90,13 @@ class IngestCommand final : public Command {
       PrintJson(j);
       return Status::OK();
     }
+    if (g.quiet) return Status::OK();
     if (r->created_table) std::cout << "Created table " << r->table.ToString() << "\n";
+    if (evolve_) {
+      std::cout << (r->schema_evolved ? fmt::format("Evolved schema of {} (schema id {}):\n", r->table.ToString(), r->schema_id)
+                                      : std::string("Schema unchanged\n"));
+      for (const auto& n : r->schema_notes) std::cout << "  " << n << "\n";
+    }
     if (!r->committed) {
       std::cout << "Source had no rows: no snapshot written\n";
       return Status::OK();
@@ -95,12 +114,18 @@ class IngestCommand final : public Command {
                              mode_ == "overwrite" ? "Replaced with" : "Appended", r->rows, r->source_files,
                              r->source_files == 1 ? "" : "s", r->table.ToString(), r->data_files,
                              r->data_files == 1 ? "" : "s", r->bytes / 1048576.0, secs)
-              << "  snapshot " << r->snapshot_id << "\n";
+              << "  snapshot " << r->snapshot_id
+              << (r->partitions > 0 ? fmt::format(", {} partition{} (spec {})", r->partitions,
+                                                  r->partitions == 1 ? "" : "s", r->spec_id)
+                                    : std::string())
+              << "\n";
     return Status::OK();
   }
 
  private:
   std::string source_, table_, mode_ = "append", format_, key_, where_;
+  std::optional<std::string> partition_by_;
+  bool evolve_ = false;
 };
 
 }  // namespace

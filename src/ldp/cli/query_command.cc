@@ -34,6 +34,9 @@ class QueryCommand final : public Command {
                                                                           std::unique_ptr<engine::Connection>>> {
       LDP_ASSIGN_OR_RAISE(auto db, engine::Database::Open());
       LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+      // Each table's Parquet footers are read when its view is created and again when the query
+      // binds the view: cached, they are parsed once (DuckDB checks the file's modification time).
+      LDP_RETURN_NOT_OK(conn->Execute("SET parquet_metadata_cache = true"));
       return std::make_pair(std::move(db), std::move(conn));
     });
     auto project_or = OpenProject(g);

@@ -3,6 +3,7 @@
 
 #include "ldp/cli/command.h"
 #include "ldp/cli/output.h"
+#include "ldp/iceberg/partitioning.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::cli {
@@ -108,6 +109,17 @@ void FlattenFields(const std::vector<iceberg::NestedField>& fields, const std::s
   }
 }
 
+nlohmann::json PartitionSpecsJson(const iceberg::TableMetadata& md, const iceberg::Schema& schema) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& s : md.partition_specs) {
+    nlohmann::json j = s.ToJson();
+    j["text"] = iceberg::PartitionSpecText(s, schema);
+    j["default"] = s.spec_id == md.default_spec_id;
+    arr.push_back(std::move(j));
+  }
+  return arr;
+}
+
 class DescribeCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
@@ -130,7 +142,13 @@ class DescribeCommand final : public Command {
                           {"location", md.location},
                           {"metadata_location", t.metadata_location},
                           {"schema", schema->ToJson()},
+                          {"current_schema_id", md.current_schema_id},
+                          {"schema_count", md.schemas.size()},
+                          {"last_column_id", md.last_column_id},
                           {"partition_spec", spec ? spec->ToJson() : nlohmann::json(nullptr)},
+                          {"partition_spec_text", spec ? iceberg::PartitionSpecText(*spec, *schema) : ""},
+                          {"default_spec_id", md.default_spec_id},
+                          {"partition_specs", PartitionSpecsJson(md, *schema)},
                           {"properties", md.properties},
                           {"current_snapshot", snap ? snap->ToJson() : nlohmann::json(nullptr)}};
       PrintJson(j);
@@ -139,20 +157,28 @@ class DescribeCommand final : public Command {
     std::cout << "Table " << id.ToString() << "  (Iceberg v" << md.format_version << ", uuid " << md.table_uuid << ")\n"
               << "Location  " << md.location << "\n"
               << "Metadata  " << t.metadata_location << "\n\n"
-              << "Schema (id " << schema->schema_id() << ")\n";
+              << "Schema (id " << schema->schema_id()
+              << (md.schemas.size() > 1 ? fmt::format("; {} schemas in history", md.schemas.size()) : std::string())
+              << ")\n";
     std::vector<std::vector<std::string>> rows;
     FlattenFields(schema->fields(), "", &rows);
     std::cout << RenderTable(MakeTable({"id", "name", "type", "nullability"}, std::move(rows), {true}));
-    std::cout << "\nPartition spec (id " << (spec ? spec->spec_id : 0) << "): ";
-    if (!spec || spec->fields.empty()) {
-      std::cout << "unpartitioned\n";
-    } else {
-      std::cout << "\n";
+    std::cout << "\nPartition spec (id " << (spec ? spec->spec_id : 0)
+              << "): " << (spec ? iceberg::PartitionSpecText(*spec, *schema) : "unpartitioned") << "\n";
+    if (spec && !spec->fields.empty()) {
+      std::vector<std::vector<std::string>> prow;
       for (const auto& f : spec->fields) {
         const auto* src = schema->FindFieldById(f.source_id);
-        std::cout << fmt::format("  {} = {}({})  [field id {}]\n", f.name, f.transform,
-                                 src ? src->name : std::to_string(f.source_id), f.field_id);
+        prow.push_back({std::to_string(f.field_id), f.name, f.transform,
+                        src ? src->name : "#" + std::to_string(f.source_id)});
       }
+      std::cout << RenderTable(MakeTable({"field id", "name", "transform", "source column"}, std::move(prow), {true}));
+    }
+    if (md.partition_specs.size() > 1) {
+      std::cout << "Earlier specs (files written with them keep them):\n";
+      for (const auto& s : md.partition_specs)
+        if (s.spec_id != md.default_spec_id)
+          std::cout << fmt::format("  spec {}: {}\n", s.spec_id, iceberg::PartitionSpecText(s, *schema));
     }
     std::cout << "\nProperties:" << (md.properties.empty() ? " none\n" : "\n");
     for (const auto& [k, v] : md.properties) std::cout << "  " << k << " = " << v << "\n";

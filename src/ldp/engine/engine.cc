@@ -5,10 +5,53 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 namespace ldp::engine {
 namespace {
+
+// ---- scalar functions ----------------------------------------------------------------------------
+
+enum class ArgKind { kBigint, kHugeint, kBytes };
+
+struct FunctionState {
+  std::shared_ptr<const Int32Function> fn;
+  ArgKind arg;
+};
+
+void RunInt32Function(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output) {
+  const auto* state = static_cast<const FunctionState*>(duckdb_scalar_function_get_extra_info(info));
+  idx_t n = duckdb_data_chunk_get_size(input);
+  duckdb_vector in = duckdb_data_chunk_get_vector(input, 0);
+  uint64_t* in_valid = duckdb_vector_get_validity(in);
+  duckdb_vector_ensure_validity_writable(output);
+  uint64_t* out_valid = duckdb_vector_get_validity(output);
+  auto* out = static_cast<int32_t*>(duckdb_vector_get_data(output));
+  void* data = duckdb_vector_get_data(in);
+  for (idx_t i = 0; i < n; ++i) {
+    if (in_valid && !duckdb_validity_row_is_valid(in_valid, i)) {
+      duckdb_validity_set_row_invalid(out_valid, i);
+      continue;
+    }
+    switch (state->arg) {
+      case ArgKind::kBigint:
+        out[i] = state->fn->of_bigint(static_cast<int64_t*>(data)[i]);
+        break;
+      case ArgKind::kHugeint: {
+        duckdb_hugeint h = static_cast<duckdb_hugeint*>(data)[i];
+        __int128 v = (static_cast<__int128>(h.upper) << 64) | static_cast<__int128>(h.lower);
+        out[i] = state->fn->of_hugeint(v);
+        break;
+      }
+      case ArgKind::kBytes: {
+        auto* s = &static_cast<duckdb_string_t*>(data)[i];
+        out[i] = state->fn->of_bytes(std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s)));
+        break;
+      }
+    }
+  }
+}
 
 ValueKind KindOf(duckdb_type t) {
   switch (t) {
@@ -138,6 +181,38 @@ class DuckConnection final : public Connection {
     LDP_ASSIGN_OR_RAISE(auto res, Query(sql));
     if (res.rows.empty() || res.columns.empty()) return NotFound("query returned no row");
     return res.rows[0][0];
+  }
+
+  Status RegisterInt32Function(const std::string& name, Int32Function fn) override {
+    LDP_ASSIGN_OR_RAISE(auto exists,
+                        QueryScalar("SELECT count(*) FROM duckdb_functions() WHERE function_name = " + QuoteLiteral(name)));
+    if (exists && *exists != "0") return Status::OK();
+    auto shared = std::make_shared<const Int32Function>(std::move(fn));
+    duckdb_scalar_function_set set = duckdb_create_scalar_function_set(name.c_str());
+    auto add = [&](ArgKind kind, std::initializer_list<duckdb_type> types) {
+      for (duckdb_type t : types) {
+        duckdb_scalar_function f = duckdb_create_scalar_function();
+        duckdb_scalar_function_set_name(f, name.c_str());
+        duckdb_logical_type arg = duckdb_create_logical_type(t);
+        duckdb_logical_type ret = duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+        duckdb_scalar_function_add_parameter(f, arg);
+        duckdb_scalar_function_set_return_type(f, ret);
+        duckdb_destroy_logical_type(&arg);
+        duckdb_destroy_logical_type(&ret);
+        duckdb_scalar_function_set_extra_info(f, new FunctionState{shared, kind},
+                                              [](void* p) { delete static_cast<FunctionState*>(p); });
+        duckdb_scalar_function_set_function(f, RunInt32Function);
+        duckdb_add_scalar_function_to_set(set, f);
+        duckdb_destroy_scalar_function(&f);
+      }
+    };
+    if (shared->of_bigint) add(ArgKind::kBigint, {DUCKDB_TYPE_BIGINT});
+    if (shared->of_hugeint) add(ArgKind::kHugeint, {DUCKDB_TYPE_HUGEINT});
+    if (shared->of_bytes) add(ArgKind::kBytes, {DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BLOB});
+    duckdb_state st = duckdb_register_scalar_function_set(conn_, set);
+    duckdb_destroy_scalar_function_set(&set);
+    if (st != DuckDBSuccess) return Internal("cannot register SQL function {}", name);
+    return Status::OK();
   }
 
  private:

@@ -34,6 +34,15 @@ struct MaterializedResult {
   int ColumnIndex(std::string_view name) const;
 };
 
+/// The C++ body of a scalar SQL function NAME(x) -> INTEGER (see Connection::RegisterInt32Function).
+/// Each member handles one argument type; a null member leaves that overload out. The functions
+/// are called from DuckDB's worker threads and must be thread-safe.
+struct Int32Function {
+  std::function<int32_t(int64_t)> of_bigint;
+  std::function<int32_t(__int128)> of_hugeint;
+  std::function<int32_t(std::string_view)> of_bytes;  ///< VARCHAR (UTF-8 bytes) and BLOB
+};
+
 /// Progress of a running statement, as DuckDB estimates it (percentage in [0,100], or -1).
 using ProgressCallback = std::function<void(double percentage)>;
 
@@ -52,6 +61,11 @@ class Connection {
 
   /// Runs `sql` returning one value (first column of the first row); NotFound when no row.
   virtual Result<std::optional<std::string>> QueryScalar(std::string_view sql) = 0;
+
+  /// Registers NAME(x) -> INTEGER in the database, computed by `fn` for every non-null x (NULL
+  /// stays NULL), with overloads for BIGINT, HUGEINT, VARCHAR and BLOB arguments as `fn` provides.
+  /// Registering a name twice in one database is a no-op (the first registration stays).
+  virtual Status RegisterInt32Function(const std::string& name, Int32Function fn) = 0;
 };
 
 struct DatabaseOptions {

@@ -1088,6 +1088,7 @@ Result<std::vector<ManifestEntry>> ReadManifest(io::FileSystem& fs, const Manife
     // id is the manifest's; null sequence numbers are the manifest's for ADDED entries, and 0 in
     // v1 tables where the manifest list has none.
     if (!e->snapshot_id) e->snapshot_id = manifest.added_snapshot_id;
+    e->data_file.spec_id = manifest.partition_spec_id;
     const bool inherit_seq =
         e->status == ManifestEntryStatus::kAdded || manifest.sequence_number == 0;
     if (!e->sequence_number && inherit_seq) e->sequence_number = manifest.sequence_number;

@@ -55,6 +55,9 @@ struct DataFile {
   std::vector<int32_t> equality_ids;                  // 135
   std::optional<int32_t> sort_order_id;               // 140
   std::optional<std::string> referenced_data_file;    // 143
+  /// Not stored in the entry: the partition spec of the manifest that lists the file (the reader
+  /// sets it from the manifest list's partition_spec_id).
+  int32_t spec_id = 0;
 };
 
 /// One row of a manifest.

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <map>
 
+#include "ldp/iceberg/partitioning.h"
+
 namespace ldp::iceberg {
 namespace {
 
@@ -110,13 +112,15 @@ bool DeleteApplies(const TableMetadata& metadata, const DeleteFileInfo& del, con
   return false;
 }
 
-ScanPlan FilterPlan(const Schema& schema, const ScanPlan& plan, const std::vector<ColumnPredicate>& predicates) {
+ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const ScanPlan& plan,
+                    const std::vector<ColumnPredicate>& predicates) {
   ScanPlan out;
   out.total_files = plan.total_files;
   out.total_manifests = plan.total_manifests;
+  out.file_schema_ids = plan.file_schema_ids;
   std::map<int32_t, int32_t> remap;
   for (size_t i = 0; i < plan.files.size(); ++i) {
-    if (!FileMayMatch(schema, plan.files[i], predicates)) continue;
+    if (!DataFileMayMatch(metadata, schema, plan.files[i], predicates)) continue;
     out.total_records += plan.files[i].record_count;
     out.files.push_back(plan.files[i]);
     if (i < plan.data_sequence_numbers.size()) out.data_sequence_numbers.push_back(plan.data_sequence_numbers[i]);
@@ -145,6 +149,20 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
   LDP_ASSIGN_OR_RAISE(auto manifests, ReadManifestList(fs, snapshot->manifest_list));
   std::vector<int32_t> spec_ids;
   std::vector<DeleteFileInfo> deletes;
+  // Partition pruning first (spec "Scan Planning"): manifests by their partition summaries, then
+  // entries by their partition tuples, both through the projection for the manifest's spec; then
+  // column bounds.
+  std::map<int32_t, PartitionFilter> filters;
+  auto filter_for = [&](int32_t spec_id) -> const PartitionFilter* {
+    if (predicates.empty()) return nullptr;
+    auto it = filters.find(spec_id);
+    if (it == filters.end()) {
+      const PartitionSpec* spec = metadata.SpecById(spec_id);
+      if (!spec || spec->fields.empty()) return nullptr;
+      it = filters.emplace(spec_id, ProjectPredicates(*spec, *schema, predicates)).first;
+    }
+    return &it->second;
+  };
   for (const auto& mf : manifests) {
     if (mf.content != ManifestContent::kData) {
       LDP_ASSIGN_OR_RAISE(auto entries, ReadManifest(fs, mf));
@@ -156,12 +174,22 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
       continue;
     }
     plan.total_manifests++;
+    const PartitionFilter* pf = filter_for(mf.partition_spec_id);
+    if (pf && !ManifestMayMatch(*pf, mf)) {
+      // Its live files still count towards the total.
+      plan.total_files += mf.added_files_count + mf.existing_files_count;
+      continue;
+    }
     LDP_ASSIGN_OR_RAISE(auto entries, ReadManifest(fs, mf));
     for (auto& e : entries) {
       if (e.status == ManifestEntryStatus::kDeleted || e.data_file.content != FileContent::kData) continue;
       plan.total_files++;
+      if (pf && !PartitionMayMatch(*pf, e.data_file.partition)) continue;
       if (!FileMayMatch(*schema, e.data_file, predicates)) continue;
       plan.total_records += e.data_file.record_count;
+      if (e.snapshot_id)
+        if (const Snapshot* added_by = metadata.SnapshotById(*e.snapshot_id); added_by && added_by->schema_id)
+          plan.file_schema_ids[e.data_file.file_path] = *added_by->schema_id;
       plan.files.push_back(std::move(e.data_file));
       plan.data_sequence_numbers.push_back(e.sequence_number.value_or(mf.sequence_number));
       spec_ids.push_back(mf.partition_spec_id);

@@ -5,6 +5,7 @@
 // Thread-safety: free functions over values.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ struct ScanPlan {
   int64_t total_files = 0;      ///< live data files in the snapshot
   int64_t total_manifests = 0;
   int64_t total_records = 0;    ///< records in the planned files
+  /// file_path -> id of the schema the file was written with (the schema id of the snapshot that
+  /// added it); absent when unknown (a snapshot without schema-id, or one that was expired).
+  std::map<std::string, int32_t> file_schema_ids;
 };
 
 /// Whether a data file may hold rows matching every predicate (false only when its metrics
@@ -60,9 +64,10 @@ bool FileMayMatch(const Schema& schema, const DataFile& file, const std::vector<
 bool DeleteApplies(const TableMetadata& metadata, const DeleteFileInfo& del, const DataFile& data,
                    int32_t data_spec_id, int64_t data_sequence_number);
 
-/// The plan restricted to files that may match `predicates` (delete files that no longer apply to
+/// The plan restricted to files that may match `predicates` by partition and metrics (delete files that no longer apply to
 /// any kept file are dropped).
-ScanPlan FilterPlan(const Schema& schema, const ScanPlan& plan, const std::vector<ColumnPredicate>& predicates);
+ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const ScanPlan& plan,
+                    const std::vector<ColumnPredicate>& predicates);
 
 /// Plans a scan of `snapshot` (nullptr = empty table).
 Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, const Snapshot* snapshot,

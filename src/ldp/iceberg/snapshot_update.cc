@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ldp/iceberg/partitioning.h"
+
 namespace ldp::iceberg {
 namespace {
 
@@ -11,24 +13,14 @@ std::string TrimSlash(std::string s) {
 }
 
 std::vector<PartitionFieldInfo> PartitionInfos(const TableMetadata& m, const PartitionSpec& spec) {
-  std::vector<PartitionFieldInfo> out;
   SchemaPtr schema = m.CurrentSchema();
-  for (const auto& f : spec.fields) {
-    PartitionFieldInfo info;
-    info.field_id = f.field_id;
-    info.name = f.name;
-    const NestedField* src = schema ? schema->FindFieldById(f.source_id) : nullptr;
-    std::string t = src && src->type ? src->type->ToString() : "string";
-    // Result types of the transforms (spec "Partition Transforms").
-    if (f.transform.rfind("bucket", 0) == 0 || f.transform == "year" || f.transform == "month" ||
-        f.transform == "hour") {
-      t = "int";
-    } else if (f.transform == "day") {
-      t = "date";
-    }
-    info.result_type = t;
-    out.push_back(std::move(info));
+  if (schema) {
+    auto infos = PartitionFieldInfos(spec, *schema);
+    if (infos.ok()) return *infos;
   }
+  // A source column that is gone: keep the field (typed as a string) so the manifest still lists it.
+  std::vector<PartitionFieldInfo> out;
+  for (const auto& f : spec.fields) out.push_back({f.field_id, f.name, "string"});
   return out;
 }
 
@@ -139,21 +131,24 @@ Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata&
     // Every live data file of the parent is removed: one manifest of DELETED entries, which keep
     // their original sequence numbers as the spec requires.
     LDP_ASSIGN_OR_RAISE(auto live, LiveDataEntries(fs, base, parent));
-    if (!live.empty()) {
-      std::vector<ManifestEntry> deleted;
-      deleted.reserve(live.size());
-      for (auto& e : live) {
-        deleted_files++;
-        deleted_records += e.data_file.record_count;
-        removed_size += e.data_file.file_size_in_bytes;
-        ManifestEntry d = std::move(e);
-        d.status = ManifestEntryStatus::kDeleted;
-        d.snapshot_id = snapshot_id;
-        deleted.push_back(std::move(d));
-      }
+    // One manifest of DELETED entries per partition spec the removed files were written with.
+    std::map<int32_t, std::vector<ManifestEntry>> by_spec;
+    for (auto& e : live) {
+      deleted_files++;
+      deleted_records += e.data_file.record_count;
+      removed_size += e.data_file.file_size_in_bytes;
+      ManifestEntry d = std::move(e);
+      d.status = ManifestEntryStatus::kDeleted;
+      d.snapshot_id = snapshot_id;
+      int32_t sid = d.data_file.spec_id;
+      by_spec[sid].push_back(std::move(d));
+    }
+    for (auto& [sid, deleted] : by_spec) {
+      const PartitionSpec* dspec = base.SpecById(sid);
+      if (!dspec) return Internal("table {} has no partition spec {}", base.location, sid);
       std::string path = fmt::format("{}/{}-m1.avro", TableMetadataDir(base), NewUuid());
       LDP_ASSIGN_OR_RAISE(ManifestFile mf,
-                          WriteManifest(fs, path, ManifestOptions(base, *spec, ManifestContent::kData, snapshot_id),
+                          WriteManifest(fs, path, ManifestOptions(base, *dspec, ManifestContent::kData, snapshot_id),
                                         deleted));
       out.written_files.push_back(path);
       mf.sequence_number = seq;

@@ -13,8 +13,10 @@
 #include <thread>
 
 #include "ldp/iceberg/literal.h"
+#include "ldp/iceberg/schema_update.h"
 #include "ldp/iceberg/snapshot_update.h"
 #include "ldp/services/row_delta.h"
+#include "ldp/services/partitioned_write.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::services {
@@ -263,25 +265,37 @@ static bool CanWrite(const iceberg::Type& from, const iceberg::Type& to) {
 
 // The SELECT list that turns source columns into the table's columns, or an error that names every
 // column that does not fit.
-Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
+static Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
                                     const std::vector<iceberg::DuckColumn>& source_cols,
                                     const iceberg::Schema& source_schema, const std::string& table_name,
-                                    bool new_table) {
+                                    bool new_table, const std::map<std::string, std::string>& source_names = {},
+                                    bool fill_missing = false) {
   std::vector<std::string> problems;
   std::map<std::string, size_t> by_name;
+  std::set<std::string> mapped;  // source names matched to a table column of another spelling (--evolve)
+  for (const auto& [t, s] : source_names) mapped.insert(s);
   for (size_t i = 0; i < source_cols.size(); ++i) by_name[source_cols[i].name] = i;
   for (const auto& c : source_cols)
-    if (!table_schema.FindTopLevelField(c.name))
-      problems.push_back(fmt::format("column '{}' ({}) is not in the table", c.name, c.type));
+    if (!table_schema.FindTopLevelField(c.name) && !mapped.count(c.name))
+      problems.push_back(fmt::format("column '{}' ({}) is not in the table{}", c.name, c.type,
+                                     fill_missing ? "" : " (ingest --evolve adds it)"));
   std::string select;
   for (const auto& f : table_schema.fields()) {
-    auto it = by_name.find(f.name);
+    auto renamed = source_names.find(f.name);
+    const std::string src_name = renamed == source_names.end() ? f.name : renamed->second;
+    auto it = by_name.find(src_name);
     if (it == by_name.end()) {
+      if (fill_missing && !f.required) {
+        // --evolve: a column the source lacks is NULL in the new rows.
+        if (!select.empty()) select += ", ";
+        select += fmt::format("CAST(NULL AS {}) AS {}", iceberg::ToDuckType(*f.type), QuoteIdent(f.name));
+        continue;
+      }
       problems.push_back(fmt::format("table column '{}' ({}) is missing from the source", f.name,
                                      f.type->ToString()));
       continue;
     }
-    const iceberg::NestedField* sf = source_schema.FindTopLevelField(f.name);
+    const iceberg::NestedField* sf = source_schema.FindTopLevelField(src_name);
     if (!new_table && sf && !CanWrite(*sf->type, *f.type)) {
       problems.push_back(fmt::format("column '{}' is {} in the source but {} in the table", f.name,
                                      sf->type->ToString(), f.type->ToString()));
@@ -290,15 +304,15 @@ Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
     std::string target = iceberg::ToDuckType(*f.type);
     if (!select.empty()) select += ", ";
     if (source_cols[it->second].type == target) {
-      select += QuoteIdent(f.name);
+      select += src_name == f.name ? QuoteIdent(f.name) : fmt::format("{} AS {}", QuoteIdent(src_name), QuoteIdent(f.name));
     } else if (source_cols[it->second].type == "TIMESTAMP_NS" && target == "TIMESTAMP") {
       // Nanoseconds become microseconds rounded towards minus infinity (iceberg::NanosRule);
       // DuckDB's own CAST rounds towards zero, which would move instants before 1970 forward.
-      std::string ns = fmt::format("epoch_ns({})", QuoteIdent(f.name));
+      std::string ns = fmt::format("epoch_ns({})", QuoteIdent(src_name));
       select += fmt::format("make_timestamp(({0} - (({0} % 1000) + 1000) % 1000) // 1000) AS {1}", ns,
                             QuoteIdent(f.name));
     } else {
-      select += fmt::format("CAST({} AS {}) AS {}", QuoteIdent(f.name), target, QuoteIdent(f.name));
+      select += fmt::format("CAST({} AS {}) AS {}", QuoteIdent(src_name), target, QuoteIdent(f.name));
     }
   }
   if (!problems.empty()) {
@@ -325,6 +339,17 @@ namespace {
 
 void DeleteFiles(io::FileSystem& fs, const std::vector<std::string>& paths) {
   for (const auto& p : paths) (void)fs.Delete(p);
+}
+
+// `base` with the schema changes applied as its current schema (not committed).
+Result<std::shared_ptr<const iceberg::TableMetadata>> EvolveMetadata(const iceberg::TableMetadata& base,
+                                                                     const std::vector<iceberg::SchemaChange>& changes) {
+  LDP_ASSIGN_OR_RAISE(auto updated, iceberg::ApplySchemaChanges(*base.CurrentSchema(), base.last_column_id, changes,
+                                                                iceberg::ContextFor(base)));
+  auto next = std::make_shared<iceberg::TableMetadata>(base);
+  iceberg::SetCurrentSchema(*next, std::move(updated.fields), std::move(updated.identifier_field_ids),
+                            updated.last_column_id);
+  return std::shared_ptr<const iceberg::TableMetadata>(std::move(next));
 }
 
 // Reads every column of every source file alone; returns the first file DuckDB cannot read.
@@ -438,7 +463,13 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   } else if (loaded.status().code() == ErrorCode::kNoSuchTable ||
              loaded.status().code() == ErrorCode::kNoSuchNamespace) {
     ns_created_by_us = loaded.status().code() == ErrorCode::kNoSuchNamespace;
-    auto created = CreateTable(project, options.table, *source_schema, iceberg::PartitionSpec{}, {});
+    iceberg::PartitionSpec spec;
+    if (options.partition_by) {
+      auto bound = SpecForNewTable(*options.partition_by, **source_schema);
+      if (!bound.ok()) return bound.status().WithContext(fmt::format("creating table {}", table_name));
+      spec = std::move(*bound);
+    }
+    auto created = CreateTable(project, options.table, *source_schema, std::move(spec), {});
     if (created.ok()) {
       table = *created;
       result.created_table = true;
@@ -463,8 +494,39 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     }
   };
 
+  if (options.partition_by && !result.created_table) {
+    Status st = CheckSpecOfExistingTable(*options.partition_by, *table.metadata, table_name);
+    if (!st.ok()) return st;
+  }
   iceberg::SchemaPtr schema = table.metadata->CurrentSchema();
-  auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name, result.created_table);
+  // --evolve: the merged schema goes into an uncommitted copy of the metadata; the data is written
+  // with it and the snapshot commit carries both (a failed ingest leaves schema and data as they were).
+  std::map<std::string, std::string> source_names;
+  std::vector<iceberg::SchemaChange> evolve_changes;
+  if (options.evolve && !result.created_table) {
+    auto merged = iceberg::MergeSourceSchema(*schema, **source_schema, iceberg::ContextFor(*table.metadata));
+    if (!merged.ok()) return merged.status().WithContext(fmt::format("evolving {}", table_name));
+    source_names = merged->source_names;
+    result.schema_notes = merged->notes;
+    evolve_changes = merged->changes;
+    if (!evolve_changes.empty()) {
+      auto evolved = EvolveMetadata(*table.metadata, evolve_changes);
+      if (!evolved.ok()) return evolved.status().WithContext(fmt::format("ingest --evolve into {}", table_name));
+      table.metadata = *evolved;
+      schema = table.metadata->CurrentSchema();
+      result.schema_evolved = true;
+    }
+  }
+  const iceberg::PartitionSpec* spec = table.metadata->DefaultSpec();
+  if (!spec) {
+    undo_create();
+    return Internal("table {} has no default partition spec", table_name);
+  }
+  result.spec_id = spec->spec_id;
+  const bool partitioned = !spec->fields.empty();
+  result.schema_id = schema->schema_id();
+  auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name, result.created_table,
+                                source_names, options.evolve);
   if (!select.ok()) {
     undo_create();
     return select.status();
@@ -488,6 +550,28 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
       "FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
       *select, src.relation_sql, QuoteLiteral(data_dir), iceberg::DuckFieldIdsClause(*schema),
       TargetFileSize(project, *table.metadata), write_id);
+  // A partitioned table: DuckDB writes one set of files per partition into a staging folder
+  // (partition_write.h), which are then moved into data/<field>=<value>/ folders.
+  std::string staging_dir = fmt::format("{}/.ldp-staging-{}", data_dir, write_id);
+  std::vector<std::string> placed;  // partitioned files moved into data/, for the failure path
+  if (partitioned) {
+    auto keys = BuildPartitionKeys(*schema, *spec, fmt::format("SELECT {} FROM {}", *select, src.relation_sql));
+    Status reg = keys.ok() ? RegisterPartitionFunctions(conn) : keys.status();
+    if (!reg.ok()) {
+      undo_create();
+      return reg;
+    }
+    std::string by;
+    for (const auto& k : keys->key_columns) by += (by.empty() ? "" : ", ") + QuoteIdent(k);
+    // DuckDB 1.4 cannot rotate files under PARTITION_BY ("Can't combine FILE_SIZE_BYTES and
+    // PARTITION_BY"): a partition is written as one file (per writer flush), whatever its size.
+    copy = fmt::format(
+        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
+        "FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
+        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema), write_id,
+        by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, *table.metadata))
+                   : ", PARTITION_BY (" + by + ")");
+  }
   auto written_files = [&]() {
     std::vector<std::string> files;
     auto listing = project.fs().List(data_dir);
@@ -500,6 +584,11 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   };
   auto fail = [&](const Status& st) {
     DeleteFiles(project.fs(), written_files());
+    if (partitioned) {
+      std::error_code ec;
+      fs::remove_all(staging_dir, ec);
+      RemoveFilesAndEmptyFolders(placed, data_dir);
+    }
     undo_create();
     return st;
   };
@@ -513,11 +602,34 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
                                    : fmt::format("ingesting {} into {}: file {}", options.source, table_name, culprit)));
   }
 
-  auto data_files = CollectDataFiles(conn, *schema, written_files());
+  std::map<std::string, std::vector<iceberg::PartitionValue>> tuples;  // by local path
+  std::vector<std::string> new_files;
+  if (partitioned) {
+    auto moved = PlaceStagedFiles(staging_dir, data_dir, *schema, *spec, &placed);
+    std::error_code ec;
+    fs::remove_all(staging_dir, ec);
+    if (!moved.ok()) return fail(moved.status().WithContext("placing partitioned files"));
+    std::set<std::string> distinct;  // one folder per partition
+    for (auto& pf : *moved) {
+      new_files.push_back(pf.local_path);
+      distinct.insert(fs::path(pf.local_path).parent_path().string());
+      tuples[pf.local_path] = std::move(pf.partition);
+    }
+    result.partitions = static_cast<int64_t>(distinct.size());
+  } else {
+    new_files = written_files();
+  }
+  auto data_files = CollectDataFiles(conn, *schema, new_files);
   if (!data_files.ok()) return fail(data_files.status().WithContext("reading metrics of written files"));
   // DuckDB may leave an empty file for an empty source; it carries nothing.
   std::vector<iceberg::DataFile> files;
   for (auto& df : *data_files) {
+    df.spec_id = spec->spec_id;
+    if (partitioned) {
+      auto t = tuples.find(io::ToLocalPath(df.file_path));
+      if (t == tuples.end()) return fail(Internal("no partition values for written file {}", df.file_path));
+      df.partition = t->second;
+    }
     if (df.record_count == 0) {
       (void)project.fs().Delete(df.file_path);
       continue;
@@ -554,8 +666,10 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     // Overwriting a table without rows is an append (what Java and pyiceberg record as well).
     iceberg::WriteOperation attempt_op =
         table.metadata->CurrentSnapshot() == nullptr ? iceberg::WriteOperation::kAppend : op;
+    std::map<std::string, std::string> extra;
+    if (partitioned) extra["changed-partition-count"] = std::to_string(result.partitions);
     auto pending = iceberg::ProduceSnapshot(project.fs(), *table.metadata, attempt_op, snapshot_id, added_manifest,
-                                            files, NowMs());
+                                            files, NowMs(), extra);
     if (!pending.ok()) return fail_all(pending.status().WithContext("preparing snapshot"));
     auto committed = CommitMetadata(project, table, pending->metadata);
     if (committed.ok()) {
@@ -573,8 +687,17 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     // Another writer won: reload, check the schema we wrote with is still current, go again.
     auto reloaded = LoadTable(project, options.table);
     if (!reloaded.ok()) return fail_all(reloaded.status());
-    if (reloaded->metadata->current_schema_id != table.metadata->current_schema_id)
+    if (!evolve_changes.empty()) {
+      // Evolve the new base the same way; go on only if that gives the schema the files have.
+      auto evolved = EvolveMetadata(*reloaded->metadata, evolve_changes);
+      if (!evolved.ok() || !(*evolved)->CurrentSchema()->SameFields(*schema))
+        return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
+      reloaded->metadata = *evolved;
+    } else if (reloaded->metadata->current_schema_id != table.metadata->current_schema_id) {
       return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
+    }
+    if (reloaded->metadata->default_spec_id != table.metadata->default_spec_id)
+      return fail_all(CommitFailed("table {} changed partition spec while ingesting; run the ingest again", table_name));
     table = *reloaded;
     std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
     std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));

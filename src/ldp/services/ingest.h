@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,13 @@ struct IngestOptions {
   std::vector<std::string> keys;
   /// kOverwrite: replace only the rows matching this DuckDB predicate (empty = the whole table).
   std::string where;
+  /// --partition-by "day(ts), bucket(16, id)": the spec of a table this ingest creates; for an
+  /// existing table it must match the table's spec (`ldp alter` changes a spec).
+  std::optional<std::string> partition_by;
+  /// Merge the source schema into the table's (iceberg::MergeSourceSchema): new columns are
+  /// added, allowed promotions applied, a column whose name differs only in case matches; the
+  /// new schema is committed with the data, in the same snapshot commit.
+  bool evolve = false;
   /// Called with DuckDB's progress estimate (0..100) while data files are written.
   std::function<void(double)> progress;
 };
@@ -61,6 +69,8 @@ struct IngestResult {
   int64_t bytes = 0;
   int source_files = 0;
   int commit_attempts = 0;
+  int32_t spec_id = 0;           ///< the partition spec the files were written with
+  int64_t partitions = 0;        ///< distinct partitions written (0 when unpartitioned)
   std::string metadata_location;
   // Merge and overwrite --where (services/row_delta.h):
   std::string write_mode;       ///< "copy-on-write" or "merge-on-read"
@@ -69,6 +79,9 @@ struct IngestResult {
   int64_t rows_inserted = 0;    ///< source rows that matched no existing row (or all, overwrite)
   int64_t files_rewritten = 0;  ///< data files removed (copy-on-write)
   int64_t delete_files = 0;     ///< position delete files added (merge-on-read)
+  bool schema_evolved = false;            ///< --evolve changed the schema
+  int32_t schema_id = 0;                  ///< the schema the data was written with
+  std::vector<std::string> schema_notes;  ///< --evolve decisions, one line each
 };
 
 /// Runs one ingest. On any error nothing becomes visible: no snapshot, no catalog row for a table
@@ -78,13 +91,6 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
 /// DataFile entries (metrics from the Parquet footers) for Parquet files ldp wrote with `schema`.
 Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn, const iceberg::Schema& schema,
                                                         const std::vector<std::string>& local_files);
-
-/// The SELECT list that turns source columns into the table's columns, or InvalidArgument naming
-/// every column that does not fit.
-Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
-                                    const std::vector<iceberg::DuckColumn>& source_cols,
-                                    const iceberg::Schema& source_schema, const std::string& table_name,
-                                    bool new_table);
 
 /// The target data file size: table property write.target-file-size-bytes, else the project's.
 int64_t TargetFileSize(const Project& project, const iceberg::TableMetadata& md);

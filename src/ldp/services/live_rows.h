@@ -4,7 +4,7 @@
 // row position (read_parquet(..., filename, file_row_number)) and anti-joined with the position
 // deletes that apply to them and, per equality delete file, with its rows on the equality columns
 // (NULL equals NULL), restricted to the data files the spec's sequence-number rules allow.
-// docs/adr/0005-row-level-deletes.md explains the choice.
+// docs/adr/0007-row-level-deletes.md explains the choice.
 //
 // Thread-safety: free functions over values.
 

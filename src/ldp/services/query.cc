@@ -6,7 +6,9 @@
 #include <map>
 #include <set>
 
+#include "ldp/iceberg/partitioning.h"
 #include "ldp/iceberg/scan.h"
+#include "ldp/services/evolved_read.h"
 #include "ldp/services/live_rows.h"
 #include "ldp/services/tables.h"
 
@@ -211,8 +213,11 @@ std::string FileList(const std::vector<iceberg::DataFile>& files) {
 }
 
 // SQL for the rows of a planned scan. Columns resolve by field id whenever the table's schema has
-// changed since files may have been written (renames, added or dropped columns).
-std::string ScanSql(const iceberg::Schema& schema, const std::vector<iceberg::DataFile>& files, bool by_field_id) {
+// changed since files may have been written (renames, added or dropped columns): files are grouped
+// by the schema they were written with and each group is projected into the current schema
+// (services/evolved_read.h, docs/adr/0006-evolved-schema-reads.md).
+std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& schema,
+                    const std::vector<iceberg::DataFile>& files, const std::map<std::string, int32_t>& file_schema_ids) {
   if (files.empty()) {
     std::string cols;
     for (const auto& f : schema.fields())
@@ -220,16 +225,41 @@ std::string ScanSql(const iceberg::Schema& schema, const std::vector<iceberg::Da
               fmt::format("CAST(NULL AS {}) AS {}", iceberg::ToDuckType(*f.type), QuoteIdent(f.name));
     return fmt::format("SELECT {} LIMIT 0", cols);
   }
-  if (!by_field_id) {
+  std::string plain_cols;
+  for (const auto& f : schema.fields()) plain_cols += (plain_cols.empty() ? "" : ", ") + QuoteIdent(f.name);
+  if (md.schemas.size() <= 1) {
     // Every file was written with this very schema (the table never had another one), so names and
     // types in the files are the schema's: a plain read keeps DuckDB's fastest path (reading with
     // schema = MAP{...} costs up to a third more on aggregations, measured in bench/).
-    std::string cols;
-    for (const auto& f : schema.fields()) cols += (cols.empty() ? "" : ", ") + QuoteIdent(f.name);
-    return fmt::format("SELECT {} FROM read_parquet({})", cols, FileList(files));
+    return fmt::format("SELECT {} FROM read_parquet({})", plain_cols, FileList(files));
   }
-  return fmt::format("SELECT * FROM read_parquet({}, schema = {})", FileList(files),
-                     iceberg::DuckReadSchemaMap(schema));
+  // Group by the schema each file was written with: -1 = unknown.
+  std::map<int32_t, std::vector<iceberg::DataFile>> groups;
+  for (const auto& f : files) {
+    auto it = file_schema_ids.find(f.file_path);
+    int32_t id = -1;
+    if (it != file_schema_ids.end()) {
+      iceberg::SchemaPtr written = md.SchemaById(it->second);
+      if (written) id = written->SameFields(schema) ? schema.schema_id() : written->schema_id();
+    }
+    groups[id].push_back(f);
+  }
+  std::string sql;
+  for (const auto& [id, group] : groups) {
+    std::string part;
+    if (id == schema.schema_id()) {
+      part = fmt::format("SELECT {} FROM read_parquet({})", plain_cols, FileList(group));
+    } else if (id >= 0) {
+      part = fmt::format("SELECT {} FROM read_parquet({})", ProjectionSelectList(*md.SchemaById(id), schema),
+                         FileList(group));
+    } else {
+      // Unknown writing schema: top-level columns by field id (nested renames read NULL here).
+      part = fmt::format("SELECT {} FROM read_parquet({}, schema = {})", plain_cols, FileList(group),
+                         iceberg::DuckReadSchemaMap(schema));
+    }
+    sql += (sql.empty() ? "" : " UNION ALL ") + part;
+  }
+  return sql;
 }
 
 Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, const catalog::TableIdentifier& id,
@@ -255,7 +285,7 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
   const iceberg::Snapshot* snap = md.CurrentSnapshot();
   iceberg::ScanPlan plan;
   if (pre) {
-    plan = iceberg::FilterPlan(*schema, pre->plan, preds);
+    plan = iceberg::FilterPlan(md, *schema, pre->plan, preds);
   } else {
     auto planned = iceberg::PlanScan(project.fs(), md, snap, preds);
     if (!planned.ok()) return planned.status().WithContext(fmt::format("planning scan of {}", id.ToString()));
@@ -265,7 +295,7 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", QuoteIdent(schema_name),
                                              QuoteIdent(table_name),
                                              plan.delete_files.empty()
-                                                 ? ScanSql(*schema, plan.files, md.schemas.size() > 1)
+                                                 ? ScanSql(md, *schema, plan.files, plan.file_schema_ids)
                                                  : LiveRowsSql(*schema, plan, md.schemas.size() > 1, false))));
   TableScanInfo info;
   info.table = id;

@@ -292,6 +292,14 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
   if (!schema) return Internal("table {} has no current schema", name);
   const bool by_field_id = md.schemas.size() > 1;
   LDP_ASSIGN_OR_RAISE(result.mode, TableWriteMode(md, ModeProperty(op.kind)));
+  const iceberg::PartitionSpec* default_spec = md.DefaultSpec();
+  if (!default_spec) return Internal("table {} has no default partition spec", name);
+  const bool partitioned = !default_spec->fields.empty();
+  if (partitioned && !(op.kind == Kind::kDelete && result.mode == WriteMode::kMergeOnRead))
+    return NotImplemented(
+        "table {} is partitioned: only deletes in merge-on-read mode are supported there yet "
+        "(ldp properties {} --set write.delete.mode=merge-on-read)",
+        name, name);
 
   // ---- validation: nothing is written before every input binds --------------------------------
   std::vector<iceberg::ColumnPredicate> preds;
@@ -427,6 +435,10 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
     for (const auto& f : plan.files) {
       std::string local = io::ToLocalPath(f.file_path);
       if (!affected_local.count(local)) continue;
+      if (f.spec_id != default_spec->spec_id)
+        return fail(NotImplemented("table {}: data file {} was written with an older partition spec; deleting its rows "
+                                   "is not supported yet",
+                                   name, f.file_path));
       std::string path = fmt::format("{}/del-{}-{}.parquet", w.data_dir, w.write_id, n++);
       w.delete_files.push_back(path);
       Status st = conn.Execute(fmt::format(

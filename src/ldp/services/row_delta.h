@@ -3,7 +3,7 @@
 // mode chosen per operation by table properties (write.delete.mode, write.update.mode,
 // write.merge.mode): copy-on-write rewrites the data files that hold affected rows; merge-on-read
 // writes a position delete file (and new data files for changed rows). Predicates and expressions
-// are DuckDB SQL over the table's columns. ADR 0005 records the design.
+// are DuckDB SQL over the table's columns. ADR 0007 records the design.
 //
 // Every operation validates its input (predicate, SET list, keys) before writing anything, and on
 // any failure removes what it wrote. Commits are optimistic: after a lost race the operation checks
