@@ -23,7 +23,9 @@ TEST(ParseAssignments, RejectsWhatIsNotColumnEqualsExpression) {
   for (const char* bad : {"", "a", "a =", "= 1", "a = f(1", "a = 'x", "a = 1,"}) {
     auto r = ParseAssignments(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << bad;
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << bad;
+    }
   }
 }
 
