@@ -65,6 +65,9 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeTagCommand());
   commands.push_back(MakeRollbackCommand());
   commands.push_back(MakeMaintainCommand());
+  commands.push_back(MakeDeleteCommand());
+  commands.push_back(MakeUpdateCommand());
+  commands.push_back(MakePropertiesCommand());
   commands.push_back(MakeAlterCommand());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});

@@ -45,6 +45,9 @@ std::unique_ptr<Command> MakeBranchCommand();
 std::unique_ptr<Command> MakeTagCommand();
 std::unique_ptr<Command> MakeRollbackCommand();
 std::unique_ptr<Command> MakeMaintainCommand();
+std::unique_ptr<Command> MakeDeleteCommand();
+std::unique_ptr<Command> MakeUpdateCommand();
+std::unique_ptr<Command> MakePropertiesCommand();
 std::unique_ptr<Command> MakeAlterCommand();
 
 // Shared helpers for commands.

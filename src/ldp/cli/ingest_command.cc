@@ -14,7 +14,10 @@ class IngestCommand final : public Command {
     auto* c = app.add_subcommand("ingest", "Load a file, glob or folder into an Iceberg table (one atomic snapshot)");
     c->add_option("source", source_, "A file, a glob (quote it) or a folder")->required();
     c->add_option("-t,--table", table_, "Target table NS.NAME (created when missing)")->required();
-    c->add_option("--mode", mode_, "append (default) or overwrite")->check(CLI::IsMember({"append", "overwrite"}));
+    c->add_option("--mode", mode_, "append (default), overwrite or merge")
+        ->check(CLI::IsMember({"append", "overwrite", "merge"}));
+    c->add_option("--key", key_, "merge: key column(s) COL[,COL]; source rows replace rows with their key, others are added");
+    c->add_option("--where", where_, "overwrite: replace only the rows matching this DuckDB predicate");
     c->add_option("--format", format_, "parquet, csv or json (default: from the file extension)")
         ->check(CLI::IsMember({"parquet", "csv", "json"}));
     c->add_option("--branch", branch_, "Commit to this existing branch instead of main (write-audit-publish)");
@@ -36,6 +39,20 @@ class IngestCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(mode_));
     LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(format_));
     if (!branch_.empty()) o.branch = branch_;
+    if (o.mode == services::IngestMode::kMerge && key_.empty()) return InvalidArgument("--mode merge needs --key COL[,COL]");
+    if (o.mode != services::IngestMode::kMerge && !key_.empty()) return InvalidArgument("--key goes with --mode merge");
+    if (o.mode != services::IngestMode::kOverwrite && !where_.empty()) return InvalidArgument("--where goes with --mode overwrite");
+    for (size_t start = 0; !key_.empty() && start <= key_.size();) {
+      size_t comma = key_.find(',', start);
+      std::string k = key_.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      k.erase(0, k.find_first_not_of(' '));
+      k.erase(k.find_last_not_of(' ') + 1);
+      if (k.empty()) return InvalidArgument("--key '{}' has an empty column name", key_);
+      o.keys.push_back(k);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    o.where = where_;
     o.partition_by = partition_by_;
     ProgressBar bar("ingest " + o.table.ToString());
     if (!g.quiet) o.progress = [&bar](double p) { bar.Update(p); };
@@ -47,7 +64,7 @@ class IngestCommand final : public Command {
     if (!r.ok()) return r.status();
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (g.json) {
-      PrintJson({{"table", r->table.ToString()},
+      nlohmann::json j{{"table", r->table.ToString()},
                  {"created_table", r->created_table},
                  {"committed", r->committed},
                  {"snapshot_id", r->snapshot_id},
@@ -63,7 +80,17 @@ class IngestCommand final : public Command {
                  {"schema_evolved", r->schema_evolved},
                  {"schema_id", r->schema_id},
                  {"schema_notes", r->schema_notes},
-                 {"seconds", secs}});
+                 {"seconds", secs}};
+      if (!r->write_mode.empty()) {
+        // merge / overwrite --where: what happened to existing rows
+        j["write_mode"] = r->write_mode;
+        j["rows_deleted"] = r->rows_deleted;
+        j["rows_updated"] = r->rows_updated;
+        j["rows_inserted"] = r->rows_inserted;
+        j["files_rewritten"] = r->files_rewritten;
+        j["delete_files_added"] = r->delete_files;
+      }
+      PrintJson(j);
       return Status::OK();
     }
     if (g.quiet) return Status::OK();
@@ -75,6 +102,15 @@ class IngestCommand final : public Command {
     }
     if (!r->committed) {
       std::cout << "Source had no rows: no snapshot written\n";
+      return Status::OK();
+    }
+    if (!r->write_mode.empty()) {
+      std::cout << fmt::format("{} {} ({}): {} rows updated, {} inserted, {} removed in {:.2f}s\n",
+                               mode_ == "merge" ? "Merged into" : "Overwrote matching rows of", r->table.ToString(),
+                               r->write_mode, r->rows_updated, r->rows_inserted, r->rows_deleted, secs)
+                << fmt::format("  data files: {} rewritten, {} added; delete files added: {}\n", r->files_rewritten,
+                               r->data_files, r->delete_files)
+                << "  snapshot " << r->snapshot_id << "\n";
       return Status::OK();
     }
     std::cout << fmt::format("{} {} rows from {} source file{} into {} ({} data file{}, {:.1f} MiB) in {:.2f}s\n",
@@ -90,7 +126,7 @@ class IngestCommand final : public Command {
   }
 
  private:
-  std::string source_, table_, mode_ = "append", format_, branch_;
+  std::string source_, table_, mode_ = "append", format_, branch_, key_, where_;
   std::optional<std::string> partition_by_;
   bool evolve_ = false;
 };

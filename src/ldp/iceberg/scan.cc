@@ -86,6 +86,60 @@ bool FileMayMatch(const Schema& schema, const DataFile& file, const std::vector<
   return true;
 }
 
+bool DeleteApplies(const TableMetadata& metadata, const DeleteFileInfo& del, const DataFile& data,
+                   int32_t data_spec_id, int64_t data_sequence_number) {
+  const DataFile& d = del.file;
+  if (d.content == FileContent::kPositionDeletes) {
+    if (data_sequence_number > del.sequence_number) return false;
+    if (del.spec_id != data_spec_id || d.partition != data.partition) return false;
+    if (d.referenced_data_file) return *d.referenced_data_file == data.file_path;
+    // file_path bounds (field 2147483546) as raw UTF-8; a truncated lower bound is a prefix and a
+    // truncated upper bound sorts above, so the test stays conservative.
+    auto lo = d.lower_bounds.find(kDeleteFilePathFieldId);
+    auto hi = d.upper_bounds.find(kDeleteFilePathFieldId);
+    if (lo != d.lower_bounds.end() && data.file_path < lo->second) return false;
+    if (hi != d.upper_bounds.end() && data.file_path > hi->second &&
+        data.file_path.compare(0, hi->second.size(), hi->second) != 0)
+      return false;
+    return true;
+  }
+  if (d.content == FileContent::kEqualityDeletes) {
+    if (data_sequence_number >= del.sequence_number) return false;
+    const PartitionSpec* spec = metadata.SpecById(del.spec_id);
+    if (spec && spec->fields.empty()) return true;  // global equality delete
+    return del.spec_id == data_spec_id && d.partition == data.partition;
+  }
+  return false;
+}
+
+ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const ScanPlan& plan,
+                    const std::vector<ColumnPredicate>& predicates) {
+  ScanPlan out;
+  out.total_files = plan.total_files;
+  out.total_manifests = plan.total_manifests;
+  out.file_schema_ids = plan.file_schema_ids;
+  std::map<int32_t, int32_t> remap;
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    if (!DataFileMayMatch(metadata, schema, plan.files[i], predicates)) continue;
+    out.total_records += plan.files[i].record_count;
+    out.files.push_back(plan.files[i]);
+    if (i < plan.data_sequence_numbers.size()) out.data_sequence_numbers.push_back(plan.data_sequence_numbers[i]);
+    if (plan.file_deletes.empty()) continue;
+    std::vector<int32_t> dels;
+    for (int32_t k : plan.file_deletes[i]) {
+      auto it = remap.find(k);
+      if (it == remap.end()) {
+        it = remap.emplace(k, static_cast<int32_t>(out.delete_files.size())).first;
+        out.delete_files.push_back(plan.delete_files[k]);
+      }
+      dels.push_back(it->second);
+    }
+    out.file_deletes.push_back(std::move(dels));
+  }
+  if (out.delete_files.empty()) out.file_deletes.clear();
+  return out;
+}
+
 Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, const Snapshot* snapshot,
                           const std::vector<ColumnPredicate>& predicates) {
   ScanPlan plan;
@@ -93,6 +147,8 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
   SchemaPtr schema = metadata.CurrentSchema();
   if (!schema) return Internal("table {} has no current schema", metadata.location);
   LDP_ASSIGN_OR_RAISE(auto manifests, ReadManifestList(fs, snapshot->manifest_list));
+  std::vector<int32_t> spec_ids;
+  std::vector<DeleteFileInfo> deletes;
   // Partition pruning first (spec "Scan Planning"): manifests by their partition summaries, then
   // entries by their partition tuples, both through the projection for the manifest's spec; then
   // column bounds.
@@ -108,7 +164,15 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
     return &it->second;
   };
   for (const auto& mf : manifests) {
-    if (mf.content != ManifestContent::kData) continue;
+    if (mf.content != ManifestContent::kData) {
+      LDP_ASSIGN_OR_RAISE(auto entries, ReadManifest(fs, mf));
+      for (auto& e : entries) {
+        if (e.status == ManifestEntryStatus::kDeleted || e.data_file.content == FileContent::kData) continue;
+        deletes.push_back({std::move(e.data_file), e.sequence_number.value_or(mf.sequence_number),
+                           mf.partition_spec_id});
+      }
+      continue;
+    }
     plan.total_manifests++;
     const PartitionFilter* pf = filter_for(mf.partition_spec_id);
     if (pf && !ManifestMayMatch(*pf, mf)) {
@@ -127,8 +191,26 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
         if (const Snapshot* added_by = metadata.SnapshotById(*e.snapshot_id); added_by && added_by->schema_id)
           plan.file_schema_ids[e.data_file.file_path] = *added_by->schema_id;
       plan.files.push_back(std::move(e.data_file));
+      plan.data_sequence_numbers.push_back(e.sequence_number.value_or(mf.sequence_number));
+      spec_ids.push_back(mf.partition_spec_id);
     }
   }
+  if (deletes.empty()) return plan;
+  // Match every delete file against every planned data file (spec "Scan Planning"); only the
+  // deletes that apply to some planned file are kept.
+  std::vector<int32_t> index(deletes.size(), -1);
+  plan.file_deletes.resize(plan.files.size());
+  for (size_t i = 0; i < plan.files.size(); ++i) {
+    for (size_t k = 0; k < deletes.size(); ++k) {
+      if (!DeleteApplies(metadata, deletes[k], plan.files[i], spec_ids[i], plan.data_sequence_numbers[i])) continue;
+      if (index[k] < 0) {
+        index[k] = static_cast<int32_t>(plan.delete_files.size());
+        plan.delete_files.push_back(deletes[k]);
+      }
+      plan.file_deletes[i].push_back(index[k]);
+    }
+  }
+  if (plan.delete_files.empty()) plan.file_deletes.clear();
   return plan;
 }
 

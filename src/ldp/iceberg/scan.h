@@ -25,8 +25,26 @@ struct ColumnPredicate {
   std::vector<Literal> values;  ///< one value, or the IN list; empty for null tests
 };
 
+/// Reserved field ids of a position delete file's columns (spec "Position Delete Files").
+inline constexpr int32_t kDeleteFilePathFieldId = 2147483546;
+inline constexpr int32_t kDeletePosFieldId = 2147483545;
+
+/// A live delete file of the snapshot, with what the spec's matching rules need.
+struct DeleteFileInfo {
+  DataFile file;                ///< content kPositionDeletes or kEqualityDeletes
+  int64_t sequence_number = 0;  ///< its data sequence number
+  int32_t spec_id = 0;
+};
+
 struct ScanPlan {
   std::vector<DataFile> files;  ///< live data files that may hold matching rows
+  /// Data sequence number of each of `files` (same order).
+  std::vector<int64_t> data_sequence_numbers;
+  /// Delete files that apply to at least one of `files` (spec "Scan Planning"); empty when the
+  /// snapshot has none, and then `file_deletes` is empty too (the fast path).
+  std::vector<DeleteFileInfo> delete_files;
+  /// For each of `files` (same order), indexes into `delete_files` of the deletes that apply.
+  std::vector<std::vector<int32_t>> file_deletes;
   int64_t total_files = 0;      ///< live data files in the snapshot
   int64_t total_manifests = 0;
   int64_t total_records = 0;    ///< records in the planned files
@@ -38,6 +56,18 @@ struct ScanPlan {
 /// Whether a data file may hold rows matching every predicate (false only when its metrics
 /// prove otherwise). Conservative: missing metrics, NaN and truncated bounds never drop a file.
 bool FileMayMatch(const Schema& schema, const DataFile& file, const std::vector<ColumnPredicate>& predicates);
+
+/// Whether a delete file applies to a data file of the given spec, partition and data sequence
+/// number: position deletes when data seq <= delete seq, same spec and partition (and the same
+/// path when referenced_data_file is set, within the file_path bounds otherwise); equality deletes
+/// when data seq < delete seq and same partition, or always when the delete's spec is unpartitioned.
+bool DeleteApplies(const TableMetadata& metadata, const DeleteFileInfo& del, const DataFile& data,
+                   int32_t data_spec_id, int64_t data_sequence_number);
+
+/// The plan restricted to files that may match `predicates` by partition and metrics (delete files that no longer apply to
+/// any kept file are dropped).
+ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const ScanPlan& plan,
+                    const std::vector<ColumnPredicate>& predicates);
 
 /// Plans a scan of `snapshot` (nullptr = empty table).
 Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, const Snapshot* snapshot,

@@ -220,9 +220,11 @@ Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata&
   s["total-data-files"] = std::to_string(total_files);
   s["total-records"] = std::to_string(total_records);
   s["total-files-size"] = std::to_string(total_size);
-  s["total-delete-files"] = "0";
-  s["total-position-deletes"] = "0";
-  s["total-equality-deletes"] = "0";
+  // An append keeps the parent's delete files; an overwrite drops every manifest, deletes too.
+  for (const char* k : {"total-delete-files", "total-position-deletes", "total-equality-deletes"}) {
+    auto it = parent ? parent->summary.find(k) : std::map<std::string, std::string>::const_iterator{};
+    s[k] = (op == WriteOperation::kAppend && parent && it != parent->summary.end()) ? it->second : "0";
+  }
   for (const auto& [k, v] : extra_summary) s[k] = v;
 
   auto next = std::make_shared<TableMetadata>(base);

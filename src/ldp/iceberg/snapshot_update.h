@@ -63,6 +63,10 @@ Result<PendingSnapshot> ProduceSnapshot(io::FileSystem& fs, const TableMetadata&
 ManifestWriteOptions ManifestOptionsFor(const TableMetadata& m, const PartitionSpec& spec, ManifestContent content,
                                         int64_t snapshot_id);
 
+/// Header options for a manifest of `spec` written by `snapshot_id` on `base`.
+ManifestWriteOptions ManifestOptionsFor(const TableMetadata& base, const PartitionSpec& spec,
+                                        ManifestContent content, int64_t snapshot_id);
+
 /// Path helpers under a table location (a URI or path).
 std::string TableDataDir(const TableMetadata& m);
 std::string TableMetadataDir(const TableMetadata& m);

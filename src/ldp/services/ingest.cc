@@ -15,6 +15,7 @@
 #include "ldp/iceberg/literal.h"
 #include "ldp/iceberg/schema_update.h"
 #include "ldp/iceberg/snapshot_update.h"
+#include "ldp/services/row_delta.h"
 #include "ldp/services/partitioned_write.h"
 #include "ldp/services/tables.h"
 
@@ -34,7 +35,8 @@ Result<SourceFormat> ParseSourceFormat(const std::string& t) {
 Result<IngestMode> ParseIngestMode(const std::string& t) {
   if (t.empty() || t == "append") return IngestMode::kAppend;
   if (t == "overwrite") return IngestMode::kOverwrite;
-  return InvalidArgument("unknown --mode '{}' (use append or overwrite)", t);
+  if (t == "merge") return IngestMode::kMerge;
+  return InvalidArgument("unknown --mode '{}' (use append, overwrite or merge)", t);
 }
 
 Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project) {
@@ -142,6 +144,8 @@ bool IsNaN(const iceberg::Literal& l) {
 
 constexpr size_t kStringBoundLength = 16;  // Java's default metrics mode: truncate(16)
 
+}  // namespace
+
 // Builds DataFile entries for written Parquet files from their footers (parquet_metadata), so
 // that no data is read twice.
 Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn,
@@ -241,12 +245,12 @@ Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn
 
 // ---- schema matching ------------------------------------------------------------------------------
 
-bool IsIntegral(iceberg::TypeId t) { return t == iceberg::TypeId::kInt || t == iceberg::TypeId::kLong; }
+static bool IsIntegral(iceberg::TypeId t) { return t == iceberg::TypeId::kInt || t == iceberg::TypeId::kLong; }
 
 // Whether values of `from` (the source) may be written into a column of type `to` without
 // losing information. Beyond Iceberg's own promotions this accepts the conversions a loader
 // needs when one file's inference is narrower than the table's (CSV "1" vs "1.5").
-bool CanWrite(const iceberg::Type& from, const iceberg::Type& to) {
+static bool CanWrite(const iceberg::Type& from, const iceberg::Type& to) {
   using iceberg::TypeId;
   if (from.ToString() == to.ToString()) return true;
   if (from.id() == TypeId::kInt && to.id() == TypeId::kLong) return true;
@@ -261,7 +265,7 @@ bool CanWrite(const iceberg::Type& from, const iceberg::Type& to) {
 
 // The SELECT list that turns source columns into the table's columns, or an error that names every
 // column that does not fit.
-Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
+static Result<std::string> BuildSelectList(const iceberg::Schema& table_schema,
                                     const std::vector<iceberg::DuckColumn>& source_cols,
                                     const iceberg::Schema& source_schema, const std::string& table_name,
                                     bool new_table, const std::map<std::string, std::string>& source_names = {},
@@ -330,6 +334,8 @@ int64_t TargetFileSize(const Project& project, const iceberg::TableMetadata& md)
   }
   return project.config().target_file_size_bytes;
 }
+
+namespace {
 
 void DeleteFiles(io::FileSystem& fs, const std::vector<std::string>& paths) {
   for (const auto& p : paths) (void)fs.Delete(p);
@@ -530,6 +536,14 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   if (!select.ok()) {
     undo_create();
     return select.status();
+  }
+
+  // Merge and overwrite --where change rows of the table (services/row_delta.cc).
+  if (options.mode == IngestMode::kMerge || !options.where.empty()) {
+    auto r = IngestRowDelta(project, conn, options, fmt::format("SELECT {} FROM {}", *select, src.relation_sql), table,
+                            std::move(result));
+    if (!r.ok()) undo_create();
+    return r;
   }
 
   // Write the data files with DuckDB, named <write id>-<n>-<uuid>.parquet under data/.

@@ -12,12 +12,15 @@
 #include "ldp/catalog/catalog.h"
 #include "ldp/core/status.h"
 #include "ldp/engine/engine.h"
+#include "ldp/iceberg/manifest.h"
+#include "ldp/iceberg/schema.h"
+#include "ldp/iceberg/table_metadata.h"
 #include "ldp/services/project.h"
 
 namespace ldp::services {
 
 enum class SourceFormat { kAuto, kParquet, kCsv, kJson };
-enum class IngestMode { kAppend, kOverwrite };
+enum class IngestMode { kAppend, kOverwrite, kMerge };
 
 Result<SourceFormat> ParseSourceFormat(const std::string& text);
 Result<IngestMode> ParseIngestMode(const std::string& text);
@@ -44,6 +47,10 @@ struct IngestOptions {
   /// The branch the snapshot is committed to: "main", or an existing branch (whose head becomes
   /// the snapshot's parent; main is left alone).
   std::string branch = "main";
+  /// kMerge: the key columns (upsert: rows with a key of the source are replaced, others added).
+  std::vector<std::string> keys;
+  /// kOverwrite: replace only the rows matching this DuckDB predicate (empty = the whole table).
+  std::string where;
   /// --partition-by "day(ts), bucket(16, id)": the spec of a table this ingest creates; for an
   /// existing table it must match the table's spec (`ldp alter` changes a spec).
   std::optional<std::string> partition_by;
@@ -68,6 +75,13 @@ struct IngestResult {
   int32_t spec_id = 0;           ///< the partition spec the files were written with
   int64_t partitions = 0;        ///< distinct partitions written (0 when unpartitioned)
   std::string metadata_location;
+  // Merge and overwrite --where (services/row_delta.h):
+  std::string write_mode;       ///< "copy-on-write" or "merge-on-read"
+  int64_t rows_deleted = 0;     ///< existing rows removed (overwrite --where) or replaced (merge)
+  int64_t rows_updated = 0;     ///< merge: existing rows replaced by a source row
+  int64_t rows_inserted = 0;    ///< source rows that matched no existing row (or all, overwrite)
+  int64_t files_rewritten = 0;  ///< data files removed (copy-on-write)
+  int64_t delete_files = 0;     ///< position delete files added (merge-on-read)
   bool schema_evolved = false;            ///< --evolve changed the schema
   int32_t schema_id = 0;                  ///< the schema the data was written with
   std::vector<std::string> schema_notes;  ///< --evolve decisions, one line each
@@ -76,6 +90,13 @@ struct IngestResult {
 /// Runs one ingest. On any error nothing becomes visible: no snapshot, no catalog row for a table
 /// that did not exist, and the files written for it are removed.
 Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const IngestOptions& options);
+
+/// DataFile entries (metrics from the Parquet footers) for Parquet files ldp wrote with `schema`.
+Result<std::vector<iceberg::DataFile>> CollectDataFiles(engine::Connection& conn, const iceberg::Schema& schema,
+                                                        const std::vector<std::string>& local_files);
+
+/// The target data file size: table property write.target-file-size-bytes, else the project's.
+int64_t TargetFileSize(const Project& project, const iceberg::TableMetadata& md);
 
 /// Opens the DuckDB engine configured for a project (memory limit from ldp.yaml).
 Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project);

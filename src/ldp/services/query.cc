@@ -10,6 +10,7 @@
 #include "ldp/iceberg/scan.h"
 #include "ldp/services/snapshots.h"
 #include "ldp/services/evolved_read.h"
+#include "ldp/services/live_rows.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::services {
@@ -339,14 +340,7 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
     ExtractPredicates(*(*filters)[0].second, *schema, (*filters)[0].first, table_name, &preds);
   iceberg::ScanPlan plan;
   if (pre && prefetch_plan_matches) {
-    plan.total_files = pre->plan.total_files;
-    plan.total_manifests = pre->plan.total_manifests;
-    plan.file_schema_ids = pre->plan.file_schema_ids;
-    for (const auto& f : pre->plan.files) {
-      if (!iceberg::DataFileMayMatch(md, *schema, f, preds)) continue;
-      plan.total_records += f.record_count;
-      plan.files.push_back(f);
-    }
+    plan = iceberg::FilterPlan(md, *schema, pre->plan, preds);
   } else {
     auto planned = iceberg::PlanScan(project.fs(), md, snap, preds);
     if (!planned.ok()) return planned.status().WithContext(fmt::format("planning scan of {}", id.ToString()));
@@ -358,7 +352,10 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
   }
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", QuoteIdent(schema_name))));
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", QuoteIdent(schema_name),
-                                             QuoteIdent(table_name), ScanSql(md, *schema, plan.files, plan.file_schema_ids, inspected))));
+                                             QuoteIdent(table_name),
+                                             plan.delete_files.empty()
+                                                 ? ScanSql(md, *schema, plan.files, plan.file_schema_ids, inspected)
+                                                 : LiveRowsSql(*schema, plan, md.schemas.size() > 1, false))));
   TableScanInfo info;
   info.table = id;
   info.snapshot_id = snap ? snap->snapshot_id : 0;
@@ -429,7 +426,7 @@ Result<std::vector<TableScanInfo>> PrepareTablesImpl(Project& project, engine::C
     if (!IsBuiltinSchema(r.schema_name)) counts[{r.schema_name, r.table_name}]++;
   for (const auto& [key, n] : counts) {
     LDP_ASSIGN_OR_RAISE(catalog::Namespace ns, catalog::ParseNamespace(key.schema));
-    // `ns."table@<snapshot|ref|time>"` reads that version of the table (docs/adr/0007); the view
+    // `ns."table@<snapshot|ref|time>"` reads that version of the table (docs/adr/0009); the view
     // keeps the suffixed name, so several versions can meet in one statement.
     auto [name, suffix] = SplitTravelSuffix(key.table);
     catalog::TableIdentifier id{ns, name};
@@ -444,6 +441,26 @@ Result<std::vector<TableScanInfo>> PrepareTablesImpl(Project& project, engine::C
 }
 
 }  // namespace
+
+Result<std::vector<iceberg::ColumnPredicate>> PredicatesForWhere(engine::Connection& conn, const iceberg::Schema& schema,
+                                                                  const std::string& where) {
+  const std::string table = "__ldp_where_table";
+  LDP_ASSIGN_OR_RAISE(auto ser, conn.QueryScalar(fmt::format("SELECT json_serialize_sql({})",
+                                                             QuoteLiteral(fmt::format("SELECT * FROM {} WHERE ({})", table, where)))));
+  json parsed = json::parse(ser.value_or("{}"), nullptr, false);
+  if (parsed.is_discarded()) return Internal("cannot read DuckDB's parse of the predicate");
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_boolean() && parsed["error"].get<bool>())
+    return InvalidArgument("cannot parse predicate '{}': {}", where, Str(parsed, "error_message"));
+  const json& stmts = At(parsed, "statements");
+  if (!stmts.is_array() || stmts.size() != 1) return InvalidArgument("predicate '{}' is not one SQL expression", where);
+  std::map<RefKey, std::vector<std::pair<std::string, const json*>>> filters;
+  CollectFilters(parsed, &filters);
+  std::vector<iceberg::ColumnPredicate> preds;
+  auto it = filters.find(RefKey{"", table});
+  if (it != filters.end() && it->second.size() == 1 && it->second[0].second)
+    ExtractPredicates(*it->second[0].second, schema, "", table, &preds);
+  return preds;
+}
 
 Result<QueryPrefetch> PrefetchTables(Project& project, const std::string& sql, const std::string& as_of) {
   QueryPrefetch out;

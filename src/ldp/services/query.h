@@ -57,10 +57,15 @@ struct QueryOutcome {
   std::vector<TableScanInfo> scans;
 };
 
+/// The conjuncts of a WHERE predicate over `schema`'s columns that can prune data files by their
+/// bounds. InvalidArgument when the text does not parse as one SQL expression.
+Result<std::vector<iceberg::ColumnPredicate>> PredicatesForWhere(engine::Connection& conn, const iceberg::Schema& schema,
+                                                                  const std::string& where);
+
 /// Runs a query and materialises its result. `as_of` (a snapshot id, branch or tag name, or a
 /// timestamp; services/snapshots.h ResolveSnapshot) reads every table at that version, with the
 /// schema of that snapshot; a table written `ns."name@AS_OF"` in the SQL is read at its own
-/// version (docs/adr/0007-time-travel-in-sql.md).
+/// version (docs/adr/0009-time-travel-in-sql.md).
 Result<QueryOutcome> RunQuery(Project& project, engine::Connection& conn, const std::string& sql,
                               const QueryPrefetch* prefetch = nullptr, const std::string& as_of = "");
 

@@ -1,0 +1,32 @@
+#pragma once
+// The live rows of a planned scan as DuckDB SQL, delete files applied (merge-on-read):
+// data files without deletes are read as they are; the others are read with their file name and
+// row position (read_parquet(..., filename, file_row_number)) and anti-joined with the position
+// deletes that apply to them and, per equality delete file, with its rows on the equality columns
+// (NULL equals NULL), restricted to the data files the spec's sequence-number rules allow.
+// docs/adr/0008-row-level-deletes.md explains the choice.
+//
+// Thread-safety: free functions over values.
+
+#include <string>
+#include <vector>
+
+#include "ldp/iceberg/scan.h"
+#include "ldp/iceberg/schema.h"
+
+namespace ldp::services {
+
+/// Column names LiveRowsSql adds with `with_position`.
+inline constexpr const char* kRowFileColumn = "__ldp_file";  ///< the data file's local path
+inline constexpr const char* kRowPosColumn = "__ldp_pos";    ///< the row's position in that file
+
+/// A SELECT of the plan's live rows with the columns of `schema` (by field id when
+/// `by_field_id`, else by name); with `with_position`, also kRowFileColumn and kRowPosColumn.
+/// A plan without delete files and without `with_position` gives exactly the plain read.
+std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& plan, bool by_field_id,
+                        bool with_position);
+
+/// `[ 'path', ... ]` of the files' local paths, for read_parquet.
+std::string LocalFileList(const std::vector<iceberg::DataFile>& files);
+
+}  // namespace ldp::services
