@@ -20,6 +20,8 @@
 
 #include "integration/cli_fixture.h"
 #include "ldp/demo/nyc_taxi.h"
+#include "ldp/iceberg/row_delta.h"
+#include "ldp/services/tables.h"
 #include "testing/python_avro.h"
 
 namespace ldp::testing {
