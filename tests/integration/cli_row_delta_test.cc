@@ -6,6 +6,12 @@
 #include <set>
 
 #include "integration/cli_fixture.h"
+#include "ldp/iceberg/manifest.h"
+#include "ldp/iceberg/literal.h"
+#include "ldp/iceberg/partitioning.h"
+#include "ldp/iceberg/table_metadata.h"
+#include "ldp/iceberg/transforms.h"
+#include "ldp/io/file_system.h"
 
 namespace ldp::testing {
 namespace {
@@ -207,6 +213,208 @@ TEST_P(CliRowDelta, ConcurrentOperations) {
     expected = fmt::format("(SELECT * FROM {} WHERE NOT ({}))", expected, where);
     EXPECT_EQ(DiffFromTable(expected), 0);
   }
+}
+
+// A table partitioned by day(ts), bucket(4, id): copy-on-write delete, update (also moving rows to
+// other partitions), merge and overwrite --where give exactly the rows DuckDB computes; files of
+// untouched partitions stay; every live file's manifest tuple (spec 0) matches its rows.
+class CliRowDeltaPartitioned : public CliTest {
+ protected:
+  std::shared_ptr<const iceberg::TableMetadata> Metadata() {
+    auto row = CatalogTable("rd", "p");
+    EXPECT_TRUE(row);
+    if (!row) return nullptr;
+    auto md = iceberg::TableMetadata::FromJsonString(ReadFile(LocalPath(row->metadata_location)));
+    EXPECT_TRUE(md.ok()) << md.status().ToString();
+    return md.ok() ? *md : nullptr;
+  }
+
+  std::vector<iceberg::DataFile> LiveFiles() {
+    std::vector<iceberg::DataFile> out;
+    auto md = Metadata();
+    if (!md || !md->CurrentSnapshot()) return out;
+    auto lfs = io::LocalFileSystem();
+    auto list = iceberg::ReadManifestList(*lfs, md->CurrentSnapshot()->manifest_list);
+    EXPECT_TRUE(list.ok()) << list.status().ToString();
+    if (!list.ok()) return out;
+    for (const auto& mf : *list) {
+      auto entries = iceberg::ReadManifest(*lfs, mf);
+      EXPECT_TRUE(entries.ok()) << entries.status().ToString();
+      if (!entries.ok()) continue;
+      for (auto& e : *entries)
+        if (e.status != iceberg::ManifestEntryStatus::kDeleted) out.push_back(e.data_file);
+    }
+    return out;
+  }
+
+  // Each live data file: spec `want_spec` (-1: any), and the tuple in its manifest entry equals
+  // the transforms of its spec of every one of its rows, computed by ldp's C++ transforms.
+  void ExpectTuplesMatchRows(int32_t want_spec = 0) {
+    auto md = Metadata();
+    ASSERT_TRUE(md);
+    auto schema = md->CurrentSchema();
+    for (const auto& f : LiveFiles()) {
+      if (want_spec >= 0) EXPECT_EQ(f.spec_id, want_spec) << f.file_path;
+      const iceberg::PartitionSpec* spec = md->SpecById(f.spec_id);
+      ASSERT_TRUE(spec);
+      if (f.content != iceberg::FileContent::kData) continue;  // position deletes: tuple of their data file
+      ASSERT_EQ(f.partition.size(), 2u) << f.file_path;
+      auto rows = Sql(fmt::format("SELECT CAST(ts AS VARCHAR), CAST(id AS VARCHAR) FROM read_parquet({})",
+                                  engine::QuoteLiteral(LocalPath(f.file_path))));
+      EXPECT_EQ(static_cast<int64_t>(rows.rows.size()), f.record_count) << f.file_path;
+      for (const auto& row : rows.rows) {
+        for (size_t i = 0; i < 2; ++i) {
+          const auto& pf = spec->fields[i];
+          const iceberg::Type& st = *schema->FindFieldById(pf.source_id)->type;
+          auto t = iceberg::ParseTransform(pf.transform);
+          auto rt = iceberg::TransformResultType(*t, st);
+          auto lit = iceberg::ParseLiteral(st, *row[i]);
+          ASSERT_TRUE(lit) << *row[i];
+          auto v = iceberg::ApplyTransform(*t, st, *lit);
+          ASSERT_TRUE(v.ok()) << v.status().ToString();
+          EXPECT_TRUE(iceberg::ToPartitionValue(**rt, *v) == f.partition[i])
+              << pf.transform << " of " << *row[i] << " in " << f.file_path;
+        }
+      }
+    }
+  }
+
+  std::set<std::string> LivePaths() {
+    std::set<std::string> out;
+    for (const auto& f : LiveFiles()) out.insert(f.file_path);
+    return out;
+  }
+
+  int64_t DiffFromTable(const std::string& expected) {
+    const std::string out = tmp_.Join(fmt::format("export{}.parquet", exports_++));
+    ProcessResult r = Ldp({"export", "rd.p", "--to", out});
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+    return Difference(Parquet(out), expected);
+  }
+  int exports_ = 0;
+};
+
+TEST_F(CliRowDeltaPartitioned, CopyOnWriteRewritesOnlyTouchedPartitions) {
+  // 2000 rows over 14 days (one row every 10 minutes).
+  const std::string src = tmp_.Join("src.parquet");
+  Copy("SELECT i AS id, 'n' || i AS name, i * 1.5 AS v, TIMESTAMP '2024-03-01' + INTERVAL (i * 600) SECOND AS ts "
+       "FROM range(0, 2000) t(i)",
+       src);
+  Ingest(src, "rd.p", {"--partition-by", "day(ts), bucket(4, id)"});
+  std::string expected = "(SELECT * FROM " + Parquet(src) + ")";
+  auto before = LivePaths();
+  ASSERT_GE(before.size(), 40u);
+
+  // delete: rows of 2024-03-01 only (ids 0..143 lie on that day)
+  auto del = LdpJson({"delete", "rd.p", "--where", "id >= 100 AND id < 150"});
+  EXPECT_EQ(del.value("write_mode", ""), "copy-on-write");
+  EXPECT_EQ(del.value("rows_deleted", -1), 50);
+  EXPECT_GE(del.value("files_rewritten", -1), 1);
+  EXPECT_LE(del.value("files_rewritten", -1), 8);  // buckets of the two days ids 100..149 span
+  expected = "(SELECT * FROM " + expected + " WHERE NOT (id >= 100 AND id < 150))";
+  EXPECT_EQ(DiffFromTable(expected), 0);
+  auto after = LivePaths();
+  int untouched = 0;
+  for (const auto& f : before) {
+    if (f.find("ts_day=2024-03-01/") == std::string::npos && f.find("ts_day=2024-03-02/") == std::string::npos) {
+      EXPECT_TRUE(after.count(f)) << "file of an untouched partition was rewritten: " << f;
+      ++untouched;
+    }
+  }
+  EXPECT_GE(untouched, 40);
+  // one file per partition was written, rows stay in their partitions: one changed partition per rewritten file
+  auto md = CurrentMetadata("rd", "p");
+  EXPECT_EQ(md["snapshots"].back()["summary"].value("changed-partition-count", ""),
+            std::to_string(del.value("files_rewritten", -1)));
+  for (const auto& f : after)
+    if (!before.count(f)) EXPECT_NE(f.find("/ts_day=2024-03-0"), std::string::npos) << "new file outside a partition folder: " << f;
+  ExpectTuplesMatchRows();
+
+  // update that moves rows to other days and buckets
+  auto upd = LdpJson({"update", "rd.p", "--set", "ts = ts + INTERVAL 3 DAY, id = id + 10000, name = upper(name)",
+                      "--where", "id >= 600 AND id < 700"});
+  EXPECT_EQ(upd.value("rows_updated", -1), 100);
+  expected = fmt::format(
+      "(SELECT CASE WHEN id >= 600 AND id < 700 THEN id + 10000 ELSE id END AS id, "
+      "CASE WHEN id >= 600 AND id < 700 THEN upper(name) ELSE name END AS name, v, "
+      "CASE WHEN id >= 600 AND id < 700 THEN ts + INTERVAL 3 DAY ELSE ts END AS ts FROM {})",
+      expected);
+  EXPECT_EQ(DiffFromTable(expected), 0);
+  ExpectTuplesMatchRows();
+
+  // merge: 50 existing keys and 20 new ones on a day the table did not have
+  const std::string mg_src = tmp_.Join("merge.parquet");
+  Copy("SELECT i AS id, 'm' || i AS name, -1.0 * i AS v, TIMESTAMP '2024-03-08 12:00:00' AS ts FROM range(1000, 1050) t(i) "
+       "UNION ALL SELECT i, 'new' || i, 0.5, TIMESTAMP '2024-05-01 00:00:00' + INTERVAL (i) MINUTE FROM range(5000, 5020) t(i)",
+       mg_src);
+  auto mg = Ingest(mg_src, "rd.p", {"--mode", "merge", "--key", "id"});
+  EXPECT_EQ(mg.value("rows_updated", -1), 50);
+  EXPECT_EQ(mg.value("rows_inserted", -1), 20);
+  expected = fmt::format("(SELECT * FROM {} WHERE id NOT IN (SELECT id FROM {}) UNION ALL SELECT * FROM {})", expected,
+                         Parquet(mg_src), Parquet(mg_src));
+  EXPECT_EQ(DiffFromTable(expected), 0);
+  bool may_folder = false;
+  for (const auto& f : LivePaths())
+    if (f.find("/ts_day=2024-05-04/") != std::string::npos) may_folder = true;
+  EXPECT_TRUE(may_folder);
+  ExpectTuplesMatchRows();
+
+  // overwrite --where
+  const std::string ow = tmp_.Join("ow.parquet");
+  Copy("SELECT i AS id, 'ow' AS name, 1.0 AS v, TIMESTAMP '2024-03-10 01:00:00' AS ts FROM range(1900, 1905) t(i)", ow);
+  auto o = Ingest(ow, "rd.p", {"--mode", "overwrite", "--where", "id >= 1900 AND id < 2000"});
+  EXPECT_EQ(o.value("rows_deleted", -1), 100);
+  EXPECT_EQ(o.value("rows_inserted", -1), 5);
+  expected = fmt::format("(SELECT * FROM {} WHERE NOT (id >= 1900 AND id < 2000) UNION ALL SELECT * FROM {})", expected,
+                         Parquet(ow));
+  EXPECT_EQ(DiffFromTable(expected), 0);
+  ExpectTuplesMatchRows();
+
+  // the table keeps its one spec (every new file above was checked to be written with spec 0)
+  auto d = LdpJson({"describe", "rd.p"});
+  EXPECT_EQ(d.value("default_spec_id", -1), 0);
+  EXPECT_EQ(d["partition_specs"].size(), 1u);
+
+  // merge-on-read: update writes its new rows partitioned, with position deletes for the old
+  auto r = Ldp({"properties", "rd.p", "--set", "write.update.mode=merge-on-read"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  auto mor = LdpJson({"update", "rd.p", "--set", "ts = ts + INTERVAL 30 DAY", "--where", "id >= 300 AND id < 320"});
+  EXPECT_EQ(mor.value("write_mode", ""), "merge-on-read");
+  EXPECT_EQ(mor.value("rows_updated", -1), 20);
+  EXPECT_EQ(mor.value("files_rewritten", -1), 0);
+  EXPECT_GE(mor.value("delete_files_added", -1), 1);
+  expected = fmt::format(
+      "(SELECT id, name, v, CASE WHEN id >= 300 AND id < 320 THEN ts + INTERVAL 30 DAY ELSE ts END AS ts FROM {})",
+      expected);
+  EXPECT_EQ(DiffFromTable(expected), 0);
+  ExpectTuplesMatchRows();
+
+  // After a spec change, a copy-on-write delete rewrites spec-0 files into spec-1 files and removes
+  // the old ones in the same snapshot.
+  auto alt = LdpJson({"alter", "rd.p", "--partition-by", "month(ts), bucket(4, id)"});
+  EXPECT_EQ(alt.value("spec_id", -1), 1);
+  auto old_files = LiveFiles();
+  auto del2 = LdpJson({"delete", "rd.p", "--where", "id >= 800 AND id < 810"});
+  EXPECT_EQ(del2.value("rows_deleted", -1), 10);
+  EXPECT_GE(del2.value("files_rewritten", -1), 1);
+  expected = "(SELECT * FROM " + expected + " WHERE NOT (id >= 800 AND id < 810))";
+  EXPECT_EQ(DiffFromTable(expected), 0);
+  auto now = LivePaths();
+  int removed = 0;
+  for (const auto& f : old_files)
+    if (!now.count(f.file_path)) {
+      EXPECT_EQ(f.spec_id, 0);
+      ++removed;
+    }
+  EXPECT_EQ(removed, del2.value("files_rewritten", -1));
+  int spec1 = 0;
+  for (const auto& f : LiveFiles())
+    if (f.content == iceberg::FileContent::kData && f.spec_id == 1) {
+      EXPECT_NE(f.file_path.find("/ts_month=2024-03/"), std::string::npos) << f.file_path;
+      ++spec1;
+    }
+  EXPECT_GE(spec1, 1);
+  ExpectTuplesMatchRows(-1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CliRowDelta, ::testing::Values("copy-on-write", "merge-on-read"),

@@ -92,8 +92,14 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
   }
 
   Totals totals, removed;
-  for (const auto& f : delta.added_data) totals.Add(f);
-  for (const auto& f : delta.added_deletes) totals.Add(f);
+  // Partitions (spec id and tuple) of every added or removed file, for changed-partition-count.
+  std::vector<std::pair<int32_t, std::vector<PartitionValue>>> changed;
+  auto touch = [&](const DataFile& f) {
+    auto key = std::make_pair(f.spec_id, f.partition);
+    if (std::find(changed.begin(), changed.end(), key) == changed.end()) changed.push_back(std::move(key));
+  };
+  for (const auto& f : delta.added_data) totals.Add(f), touch(f);
+  for (const auto& f : delta.added_deletes) totals.Add(f), touch(f);
   std::set<std::string> found;
   if (parent) {
     auto prev = ReadManifestList(fs, parent->manifest_list);
@@ -110,6 +116,7 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
           touched = true;
           found.insert(e.data_file.file_path);
           removed.Add(e.data_file);
+          touch(e.data_file);
         } else {
           totals.Add(e.data_file);
         }
@@ -192,7 +199,7 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
   put("added-position-deletes", added.position_deletes);
   put("removed-position-deletes", removed.position_deletes);
   put("removed-equality-deletes", removed.equality_deletes);
-  s["changed-partition-count"] = "1";
+  s["changed-partition-count"] = std::to_string(changed.size());
   s["total-data-files"] = std::to_string(totals.data_files);
   s["total-records"] = std::to_string(totals.records);
   s["total-files-size"] = std::to_string(totals.files_size);

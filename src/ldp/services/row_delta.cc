@@ -15,6 +15,7 @@
 #include "ldp/iceberg/row_delta.h"
 #include "ldp/iceberg/scan.h"
 #include "ldp/services/live_rows.h"
+#include "ldp/services/partitioned_write.h"
 #include "ldp/services/query.h"
 
 namespace ldp::services {
@@ -216,6 +217,8 @@ struct Written {
   std::string data_dir;
   std::vector<std::string> delete_files;  // local paths
   std::vector<std::string> manifests;
+  std::string staging_dir;          // partitioned writes: DuckDB's PARTITION_BY output
+  std::vector<std::string> placed;  // partitioned files moved into data/<field>=<value>/
 };
 
 void RemoveWritten(Project& project, const Written& w) {
@@ -228,6 +231,11 @@ void RemoveWritten(Project& project, const Written& w) {
   }
   for (const auto& d : w.delete_files) (void)project.fs().Delete(d);
   for (const auto& m : w.manifests) (void)project.fs().Delete(m);
+  if (!w.staging_dir.empty()) {
+    std::error_code ec;
+    stdfs::remove_all(w.staging_dir, ec);
+  }
+  RemoveFilesAndEmptyFolders(w.placed, w.data_dir);
 }
 
 // After a lost race: whether the commits between `base` and `now` conflict with `op`, which
@@ -295,11 +303,6 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
   const iceberg::PartitionSpec* default_spec = md.DefaultSpec();
   if (!default_spec) return Internal("table {} has no default partition spec", name);
   const bool partitioned = !default_spec->fields.empty();
-  if (partitioned && !(op.kind == Kind::kDelete && result.mode == WriteMode::kMergeOnRead))
-    return NotImplemented(
-        "table {} is partitioned: only deletes in merge-on-read mode are supported there yet "
-        "(ldp properties {} --set write.delete.mode=merge-on-read)",
-        name, name);
 
   // ---- validation: nothing is written before every input binds --------------------------------
   std::vector<iceberg::ColumnPredicate> preds;
@@ -459,21 +462,55 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
   if (!data_selects.empty()) {
     std::string select = data_selects[0];
     if (data_selects.size() > 1) select = fmt::format("{} UNION ALL {}", data_selects[0], data_selects[1]);
-    Status st = conn.Execute(fmt::format(
-        "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, FILE_SIZE_BYTES {}, "
-        "FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
-        select, QuoteLiteral(w.data_dir), iceberg::DuckFieldIdsClause(*schema), TargetFileSize(project, md), w.write_id));
-    if (!st.ok()) return fail(st.WithContext(fmt::format("{} of {}", KindName(op.kind), name)));
     std::vector<std::string> files;
-    auto listing = project.fs().List(w.data_dir);
-    if (!listing.ok()) return fail(listing.status());
-    for (const auto& fi : *listing) {
-      std::string base = stdfs::path(fi.path).filename().string();
-      if (base.rfind(w.write_id, 0) == 0) files.push_back(io::ToLocalPath(fi.path));
+    std::map<std::string, std::vector<iceberg::PartitionValue>> tuples;  // by local path
+    if (partitioned) {
+      // As `ldp ingest` writes a partitioned table (partitioned_write.h): the kept and new rows
+      // go by the table's current default spec, whatever spec the rewritten files had.
+      auto keys = BuildPartitionKeys(*schema, *default_spec, select);
+      if (!keys.ok()) return fail(keys.status());
+      Status reg = RegisterPartitionFunctions(conn);
+      if (!reg.ok()) return fail(reg);
+      std::string by;
+      for (const auto& k : keys->key_columns) by += (by.empty() ? "" : ", ") + QuoteIdent(k);
+      w.staging_dir = fmt::format("{}/.ldp-staging-{}", w.data_dir, w.write_id);
+      // DuckDB 1.4 cannot combine FILE_SIZE_BYTES and PARTITION_BY (see services/ingest.cc).
+      Status st = conn.Execute(fmt::format(
+          "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
+          keys->select_sql, QuoteLiteral(w.staging_dir), iceberg::DuckFieldIdsClause(*schema), w.write_id,
+          by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, md))
+                     : ", PARTITION_BY (" + by + ")"));
+      if (!st.ok()) return fail(st.WithContext(fmt::format("{} of {}", KindName(op.kind), name)));
+      auto moved = PlaceStagedFiles(w.staging_dir, w.data_dir, *schema, *default_spec, &w.placed);
+      std::error_code ec;
+      stdfs::remove_all(w.staging_dir, ec);
+      if (!moved.ok()) return fail(moved.status().WithContext("placing partitioned files"));
+      for (auto& pf : *moved) {
+        files.push_back(pf.local_path);
+        tuples[pf.local_path] = std::move(pf.partition);
+      }
+    } else {
+      Status st = conn.Execute(fmt::format(
+          "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, FILE_SIZE_BYTES {}, "
+          "FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
+          select, QuoteLiteral(w.data_dir), iceberg::DuckFieldIdsClause(*schema), TargetFileSize(project, md), w.write_id));
+      if (!st.ok()) return fail(st.WithContext(fmt::format("{} of {}", KindName(op.kind), name)));
+      auto listing = project.fs().List(w.data_dir);
+      if (!listing.ok()) return fail(listing.status());
+      for (const auto& fi : *listing) {
+        std::string base = stdfs::path(fi.path).filename().string();
+        if (base.rfind(w.write_id, 0) == 0) files.push_back(io::ToLocalPath(fi.path));
+      }
     }
     auto collected = CollectDataFiles(conn, *schema, files);
     if (!collected.ok()) return fail(collected.status().WithContext("reading metrics of written files"));
     for (auto& df : *collected) {
+      df.spec_id = default_spec->spec_id;
+      if (partitioned) {
+        auto t = tuples.find(io::ToLocalPath(df.file_path));
+        if (t == tuples.end()) return fail(Internal("no partition values for written file {}", df.file_path));
+        df.partition = t->second;
+      }
       if (df.record_count == 0) {
         (void)project.fs().Delete(df.file_path);
         continue;
