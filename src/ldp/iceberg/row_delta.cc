@@ -49,19 +49,7 @@ Result<std::map<std::string, DataFile>> LiveFiles(io::FileSystem& fs, const Snap
 
 Result<ManifestFile> WriteAddedDeleteManifest(io::FileSystem& fs, const TableMetadata& base,
                                               int64_t snapshot_id, const std::vector<DataFile>& files) {
-  const PartitionSpec* spec = base.DefaultSpec();
-  if (!spec) return Internal("table {} has no default partition spec", base.location);
-  std::vector<ManifestEntry> entries;
-  entries.reserve(files.size());
-  for (const auto& f : files) {
-    ManifestEntry e;
-    e.status = ManifestEntryStatus::kAdded;
-    e.snapshot_id = snapshot_id;
-    e.data_file = f;
-    entries.push_back(std::move(e));
-  }
-  std::string path = fmt::format("{}/{}-d0.avro", TableMetadataDir(base), NewUuid());
-  return WriteManifest(fs, path, ManifestOptionsFor(base, *spec, ManifestContent::kDeletes, snapshot_id), entries);
+  return WriteAddedManifest(fs, base, snapshot_id, files, ManifestContent::kDeletes);
 }
 
 std::string RowDeltaOperation(const RowDelta& delta) {

@@ -65,7 +65,8 @@ std::string TableDataDir(const TableMetadata& m) { return TrimSlash(m.location) 
 std::string TableMetadataDir(const TableMetadata& m) { return TrimSlash(m.location) + "/metadata"; }
 
 Result<ManifestFile> WriteAddedManifest(io::FileSystem& fs, const TableMetadata& base,
-                                        int64_t snapshot_id, const std::vector<DataFile>& files) {
+                                        int64_t snapshot_id, const std::vector<DataFile>& files,
+                                        ManifestContent content) {
   const PartitionSpec* spec = base.DefaultSpec();
   if (!spec) return Internal("table {} has no default partition spec", base.location);
   std::vector<ManifestEntry> entries;
@@ -77,8 +78,9 @@ Result<ManifestFile> WriteAddedManifest(io::FileSystem& fs, const TableMetadata&
     e.data_file = f;
     entries.push_back(std::move(e));
   }
-  std::string path = fmt::format("{}/{}-m0.avro", TableMetadataDir(base), NewUuid());
-  return WriteManifest(fs, path, ManifestOptions(base, *spec, ManifestContent::kData, snapshot_id), entries);
+  std::string path = fmt::format("{}/{}-{}0.avro", TableMetadataDir(base), NewUuid(),
+                                 content == ManifestContent::kData ? 'm' : 'd');
+  return WriteManifest(fs, path, ManifestOptions(base, *spec, content, snapshot_id), entries);
 }
 
 Result<std::vector<ManifestEntry>> LiveDataEntries(io::FileSystem& fs, const TableMetadata& metadata,

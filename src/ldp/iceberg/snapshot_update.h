@@ -39,8 +39,10 @@ struct AddedFiles {
 };
 
 /// Writes the manifest of added files for `snapshot_id` under <location>/metadata/.
+/// `content` kDeletes writes a delete manifest (position or equality delete files) the same way.
 Result<ManifestFile> WriteAddedManifest(io::FileSystem& fs, const TableMetadata& base,
-                                        int64_t snapshot_id, const std::vector<DataFile>& files);
+                                        int64_t snapshot_id, const std::vector<DataFile>& files,
+                                        ManifestContent content = ManifestContent::kData);
 
 /// Live data-file entries of a snapshot (status EXISTING or ADDED, content data), with sequence
 /// numbers resolved. An empty list for a table without snapshots.
