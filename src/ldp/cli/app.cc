@@ -69,6 +69,12 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeUpdateCommand());
   commands.push_back(MakePropertiesCommand());
   commands.push_back(MakeAlterCommand());
+  commands.push_back(MakeRunCommand());
+  commands.push_back(MakeTaskCommand());
+  commands.push_back(MakeRunsCommand());
+  commands.push_back(MakeLogsCommand());
+  commands.push_back(MakePipelinesCommand());
+  commands.push_back(MakeGraphCommand());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});
 

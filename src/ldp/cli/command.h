@@ -49,6 +49,13 @@ std::unique_ptr<Command> MakeDeleteCommand();
 std::unique_ptr<Command> MakeUpdateCommand();
 std::unique_ptr<Command> MakePropertiesCommand();
 std::unique_ptr<Command> MakeAlterCommand();
+// Orchestrator (cli/pipeline_commands.cc)
+std::unique_ptr<Command> MakeRunCommand();
+std::unique_ptr<Command> MakeTaskCommand();
+std::unique_ptr<Command> MakeRunsCommand();
+std::unique_ptr<Command> MakeLogsCommand();
+std::unique_ptr<Command> MakePipelinesCommand();
+std::unique_ptr<Command> MakeGraphCommand();
 
 // Shared helpers for commands.
 Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);

@@ -1,0 +1,252 @@
+#include "ldp/orchestrator/runner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "ldp/pipeline/dag.h"
+
+namespace ldp::orchestrator {
+
+using pipeline::CivilTime;
+using pipeline::DataInterval;
+using pipeline::PipelineSpec;
+using pipeline::TaskSpec;
+
+pipeline::TemplateContext MakeTemplateContext(const PipelineSpec& spec, const DataInterval& iv,
+                                              const std::string& run_id, const std::string& task_id) {
+  pipeline::TemplateContext ctx;
+  CivilTime c = CivilTime::FromWallSeconds(spec.tz->ToWall(iv.start));
+  std::string ds = fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
+  ctx.vars["ds"] = ds;
+  ctx.vars["ds_nodash"] = fmt::format("{:04}{:02}{:02}", c.year, c.month, c.day);
+  ctx.vars["data_interval_start"] = spec.tz->FormatIso(iv.start);
+  ctx.vars["data_interval_end"] = spec.tz->FormatIso(iv.end);
+  ctx.vars["logical_date"] = spec.tz->FormatIso(iv.start);
+  ctx.vars["run_id"] = run_id;
+  ctx.vars["pipeline"] = spec.name;
+  ctx.vars["task"] = task_id;
+  ctx.params = spec.params;
+  return ctx;
+}
+
+std::string RunIdFor(const PipelineSpec& spec, const DataInterval& iv) {
+  CivilTime c = CivilTime::FromWallSeconds(spec.tz->ToWall(iv.start));
+  if (c.hour == 0 && c.minute == 0 && c.second == 0)
+    return fmt::format("{}@{:04}-{:02}-{:02}", spec.name, c.year, c.month, c.day);
+  return fmt::format("{}@{:04}-{:02}-{:02}T{:02}:{:02}", spec.name, c.year, c.month, c.day, c.hour, c.minute);
+}
+
+Runner::Runner(const PipelineSpec& spec, StateStore& store, TaskExecutor& executor, Clock& clock, RunnerOptions options)
+    : spec_(spec), store_(store), executor_(executor), clock_(clock), options_(std::move(options)) {
+  if (!options_.random) {
+    auto gen = std::make_shared<std::mt19937_64>(std::random_device{}());
+    auto mu = std::make_shared<std::mutex>();
+    options_.random = [gen, mu] {
+      std::lock_guard<std::mutex> l(*mu);
+      return std::uniform_real_distribution<double>(0, 1)(*gen);
+    };
+  }
+}
+
+double Runner::RetryDelay(const pipeline::RetryPolicy& p, int retry, double random01) {
+  double d = p.retry_delay * std::pow(p.backoff, std::max(0, retry - 1));
+  d = std::min(d, p.max_retry_delay);
+  // Jitter: +-25% so that tasks failing together do not retry in lockstep.
+  return d * (0.75 + 0.5 * random01);
+}
+
+void Runner::Event(const std::string& line) {
+  if (!options_.on_event) return;
+  std::lock_guard<std::mutex> l(event_mu_);
+  options_.on_event(line);
+}
+
+TaskSummary Runner::RunTask(const std::string& run_id, const DataInterval& iv, const TaskSpec& task) {
+  TaskSummary sum;
+  sum.task_id = task.id;
+  const int max_attempts = task.policy.retries + 1;
+  std::string dir = options_.log_dir + "/" + spec_.name + "/" + run_id;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  (void)store_.SetTaskState(run_id, task.id, state::kRunning, clock_.Now());
+  for (int n = 1; n <= max_attempts; ++n) {
+    auto attempt_no = store_.NextAttempt(run_id, task.id);
+    AttemptRecord rec;
+    rec.run_id = run_id;
+    rec.task_id = task.id;
+    rec.attempt = attempt_no.ok() ? *attempt_no : n;
+    rec.started_at = clock_.Now();
+    rec.log_path = fmt::format("{}/{}.{}.log", dir, task.id, rec.attempt);
+    {
+      std::ofstream log(rec.log_path, std::ios::trunc);
+      log << fmt::format("[ldp] {} task {} attempt {} (try {} of {}), interval {} .. {}\n", run_id, task.id,
+                         rec.attempt, n, max_attempts, spec_.tz->FormatIso(iv.start), spec_.tz->FormatIso(iv.end));
+    }
+    (void)store_.StartAttempt(rec);
+    Event(fmt::format("{} {}: running (try {} of {})", run_id, task.id, n, max_attempts));
+    AttemptRequest req{&spec_, &task, run_id, iv, rec.attempt, rec.log_path, task.policy.timeout};
+    AttemptOutcome out = executor_.Execute(req);
+    rec.ended_at = clock_.Now();
+    rec.status = out.status;
+    rec.exit_code = out.exit_code;
+    rec.message = out.message;
+    rec.snapshot_id = out.snapshot_id;
+    rec.table = out.table;
+    rec.inputs = out.inputs;
+    {
+      std::ofstream log(rec.log_path, std::ios::app);
+      log << fmt::format("[ldp] attempt {} ended: {}{}\n", rec.attempt, out.status,
+                         out.message.empty() ? "" : " (" + out.message + ")");
+    }
+    (void)store_.FinishAttempt(rec);
+    sum.attempts = n;
+    sum.status = out.status;
+    sum.message = out.message;
+    if (out.status != state::kFailed) break;
+    if (n < max_attempts) {
+      double delay = RetryDelay(task.policy, n, options_.random());
+      (void)store_.SetTaskState(run_id, task.id, state::kUpForRetry, clock_.Now(), out.message);
+      Event(fmt::format("{} {}: failed ({}), retrying in {:.1f}s", run_id, task.id, out.message, delay));
+      clock_.SleepFor(delay);
+      (void)store_.SetTaskState(run_id, task.id, state::kRunning, clock_.Now());
+    }
+  }
+  (void)store_.SetTaskState(run_id, task.id, sum.status, clock_.Now(), sum.message);
+  Event(fmt::format("{} {}: {}{}", run_id, task.id, sum.status, sum.message.empty() ? "" : " (" + sum.message + ")"));
+  return sum;
+}
+
+Result<RunSummary> Runner::RunOne(const DataInterval& iv) {
+  RunSummary summary;
+  summary.run_id = RunIdFor(spec_, iv);
+  summary.interval = iv;
+  RunRecord rec;
+  rec.run_id = summary.run_id;
+  rec.pipeline = spec_.name;
+  rec.logical_date = spec_.tz->FormatIso(iv.start);
+  rec.interval_start = iv.start;
+  rec.interval_end = iv.end;
+  rec.status = state::kRunning;
+  rec.trigger = options_.trigger;
+  rec.started_at = clock_.Now();
+  LDP_RETURN_NOT_OK(store_.UpsertRun(rec));
+
+  const std::vector<std::string> order = pipeline::TopologicalOrder(spec_);
+  std::set<std::string> selected;
+  if (options_.only_tasks.empty()) {
+    selected.insert(order.begin(), order.end());
+  } else {
+    selected.insert(options_.only_tasks.begin(), options_.only_tasks.end());
+  }
+  // States of this run's tasks; tasks left out keep what an earlier run of the interval recorded.
+  std::map<std::string, std::string> st;
+  LDP_ASSIGN_OR_RAISE(auto previous, store_.TaskInstances(summary.run_id));
+  for (const auto& t : previous)
+    if (!selected.count(t.task_id)) st[t.task_id] = t.status;
+  for (const auto& id : selected) {
+    st[id] = "";
+    LDP_RETURN_NOT_OK(store_.SetTaskState(summary.run_id, id, state::kQueued, clock_.Now()));
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  int in_flight = 0;
+  std::vector<std::thread> threads;
+  std::map<std::string, TaskSummary> results;
+  std::unique_lock<std::mutex> lock(mu);
+  while (true) {
+    bool started = false;
+    for (const auto& id : order) {
+      if (!selected.count(id) || !st[id].empty()) continue;
+      const TaskSpec* t = spec_.FindTask(id);
+      bool failed = false, skipped = false, waiting = false;
+      for (const auto& d : t->depends_on) {
+        const std::string& ds = st[d];
+        if (ds == state::kFailed || ds == state::kUpstreamFailed) failed = true;
+        else if (ds == state::kSkipped) skipped = true;
+        else if (ds == state::kSuccess) continue;
+        // A dependency left out of the selection (`--task T`) counts as done: asked for explicitly.
+        else if (!selected.count(d)) continue;
+        else waiting = true;
+      }
+      if (failed || (skipped && !waiting)) {
+        std::string s = failed ? state::kUpstreamFailed : state::kSkipped;
+        st[id] = s;
+        results[id] = TaskSummary{id, s, failed ? "an upstream task failed" : "an upstream task was skipped", 0};
+        (void)store_.SetTaskState(summary.run_id, id, s, clock_.Now(), results[id].message);
+        Event(fmt::format("{} {}: {}", summary.run_id, id, s));
+        started = true;
+        continue;
+      }
+      if (waiting || in_flight >= spec_.max_active_tasks) continue;
+      st[id] = state::kRunning;
+      ++in_flight;
+      started = true;
+      threads.emplace_back([this, &mu, &cv, &in_flight, &st, &results, t, iv, run_id = summary.run_id] {
+        TaskSummary s = RunTask(run_id, iv, *t);
+        std::lock_guard<std::mutex> l(mu);
+        st[t->id] = s.status;
+        results[t->id] = s;
+        --in_flight;
+        cv.notify_all();
+      });
+    }
+    if (started) continue;
+    if (in_flight == 0) break;
+    cv.wait(lock);
+  }
+  lock.unlock();
+  for (auto& th : threads) th.join();
+
+  bool any_failed = false;
+  for (const auto& id : order) {
+    if (st[id] == state::kFailed || st[id] == state::kUpstreamFailed) any_failed = true;
+    if (results.count(id)) summary.tasks.push_back(results[id]);
+  }
+  summary.status = any_failed ? state::kFailed : state::kSuccess;
+  LDP_RETURN_NOT_OK(store_.FinishRun(summary.run_id, summary.status, clock_.Now()));
+  Event(fmt::format("{}: {}", summary.run_id, summary.status));
+  return summary;
+}
+
+Result<std::vector<RunSummary>> Runner::Run(const std::vector<DataInterval>& intervals) {
+  LDP_RETURN_NOT_OK(store_.FailInterrupted(spec_.name, clock_.Now()).status());
+  std::vector<std::optional<Result<RunSummary>>> out(intervals.size());
+  std::mutex mu;
+  size_t next = 0;
+  auto worker = [&] {
+    while (true) {
+      size_t i;
+      {
+        std::lock_guard<std::mutex> l(mu);
+        if (next >= intervals.size()) return;
+        i = next++;
+      }
+      out[i] = RunOne(intervals[i]);
+    }
+  };
+  int n = std::max(1, std::min<int>(spec_.max_active_runs, static_cast<int>(intervals.size())));
+  if (n == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> ws;
+    for (int i = 0; i < n; ++i) ws.emplace_back(worker);
+    for (auto& w : ws) w.join();
+  }
+  std::vector<RunSummary> result;
+  for (auto& r : out) {
+    if (!r->ok()) return r->status();
+    result.push_back(std::move(**r));
+  }
+  return result;
+}
+
+}  // namespace ldp::orchestrator

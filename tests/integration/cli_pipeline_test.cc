@@ -1,0 +1,311 @@
+// Pipelines through the real CLI: `ldp run`, `ldp task run`, `ldp runs`, `ldp logs`,
+// `ldp pipelines`, `ldp graph`, with real child processes for every task.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "cli_fixture.h"
+
+namespace ldp::testing {
+namespace {
+
+class CliPipelineTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    std::filesystem::create_directories(project_ + "/pipelines");
+    std::filesystem::create_directories(project_ + "/drops");
+  }
+  void Pipeline(const std::string& name, const std::string& yaml) {
+    WriteFile(project_ + "/pipelines/" + name + ".yaml", yaml);
+  }
+  // A day's drop: `n` trips of that day, ids unique across days.
+  void Drop(const std::string& day, int base, int n) {
+    Copy(fmt::format("SELECT {0} + i AS trip_id, DATE '{1}' AS day, (i % 3) + 1 AS payment_type, "
+                     "CAST(i * 1.5 AS DOUBLE) AS fare FROM range({2}) t(i)",
+                     base, day, n),
+         project_ + "/drops/" + day + ".parquet");
+  }
+  std::map<std::string, std::string> TaskStates(const nlohmann::json& run) {
+    std::map<std::string, std::string> out;
+    for (const auto& t : run["tasks"]) out[t["task"]] = t["status"];
+    return out;
+  }
+};
+
+const char* kDaily = R"(name: daily
+schedule: "0 0 * * *"
+timezone: UTC
+max_active_tasks: 3
+params:
+  min_rows: "1"
+tasks:
+  - id: wait_for_drop
+    type: sensor
+    file: "drops/{{ ds }}.parquet"
+    poke_interval: 1s
+    timeout: 20s
+  - id: load
+    type: ingest
+    depends_on: wait_for_drop
+    source: "drops/{{ ds }}.parquet"
+    table: taxi.trips
+    mode: overwrite
+    where: "day = DATE '{{ ds }}'"
+  - id: summary
+    type: sql
+    depends_on: load
+    sql: "SELECT day, payment_type, count(*) AS trips, sum(fare) AS revenue FROM ref('taxi.trips') GROUP BY ALL"
+    table: taxi.daily_summary
+    mode: replace
+  - id: quality
+    type: check
+    depends_on: load
+    table: taxi.trips
+    checks:
+      - not_null: [trip_id, day]
+      - unique: trip_id
+      - accepted_values: {column: payment_type, values: ["1", "2", "3"]}
+      - row_count: {min: "{{ params.min_rows }}"}
+  - id: export
+    type: export
+    depends_on: summary
+    query: "SELECT * FROM ref('taxi.daily_summary') WHERE day = DATE '{{ ds }}' ORDER BY payment_type"
+    path: "out/summary_{{ ds_nodash }}.csv"
+  - id: mark
+    type: shell
+    depends_on: [quality, export]
+    command: echo "$GREETING {{ ds }} {{ run_id }} {{ data_interval_end }}" > marks/{{ ds }}.txt
+    env:
+      GREETING: done
+)";
+
+TEST_F(CliPipelineTest, ShellIngestSqlCheckExportRunAndRerunIdempotently) {
+  std::filesystem::create_directories(project_ + "/marks");
+  Pipeline("daily", kDaily);
+  Drop("2024-01-02", 0, 30);
+  Drop("2024-01-03", 1000, 12);
+  auto j = LdpJson({"run", "daily", "--date", "2024-01-02"});
+  ASSERT_EQ(j["runs"].size(), 1u) << j.dump(2);
+  const auto& run = j["runs"][0];
+  EXPECT_EQ(run["run_id"], "daily@2024-01-02");
+  EXPECT_EQ(run["status"], "success") << j.dump(2);
+  for (const auto& [task, status] : TaskStates(run)) EXPECT_EQ(status, "success") << task;
+
+  // The tables hold what the source says.
+  std::string trips = project_ + "/drops/2024-01-02.parquet";
+  auto q = LdpJson({"query", "SELECT count(*) AS n, sum(fare) AS f FROM taxi.trips"});
+  EXPECT_EQ(q["rows"][0]["n"], 30) << q.dump();
+  EXPECT_EQ(Scalar("SELECT count(*) FROM read_csv('" + project_ + "/out/summary_20240102.csv')"), "3");
+  EXPECT_EQ(Scalar("SELECT sum(trips) FROM read_csv('" + project_ + "/out/summary_20240102.csv')"), "30");
+  EXPECT_EQ(Scalar("SELECT sum(revenue) FROM read_csv('" + project_ + "/out/summary_20240102.csv')"),
+            Scalar("SELECT sum(fare) FROM " + Parquet(trips)));
+  EXPECT_EQ(ReadFile(project_ + "/marks/2024-01-02.txt"),
+            "done 2024-01-02 daily@2024-01-02 2024-01-03T00:00:00+00:00\n");
+
+  // The run history: every attempt, its log and the snapshot the ingest committed.
+  auto show = LdpJson({"runs", "daily@2024-01-02"});
+  ASSERT_EQ(show["attempts"].size(), 6u) << show.dump(2);
+  int64_t snapshot = 0;
+  for (const auto& a : show["attempts"]) {
+    EXPECT_TRUE(std::filesystem::exists(a["log_path"].get<std::string>())) << a.dump();
+    if (a["task"] == "load") snapshot = a["snapshot_id"];
+    if (a["task"] == "summary") EXPECT_EQ(a["inputs"], nlohmann::json::array({"taxi.trips"}));
+  }
+  auto snaps = LdpJson({"snapshots", "taxi.trips"});
+  EXPECT_EQ(snaps.back()["snapshot_id"], snapshot) << snaps.dump(2);
+  ProcessResult logs = Ldp({"logs", "daily@2024-01-02", "quality"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.Describe();
+  EXPECT_NE(logs.out.find("PASS unique(trip_id)"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("PASS not_null(trip_id, day)"), std::string::npos) << logs.out;
+
+  // A second day, then the first again: overwrite-where keeps each day's rows once.
+  EXPECT_EQ(LdpJson({"run", "daily", "--date", "2024-01-03"})["runs"][0]["status"], "success");
+  EXPECT_EQ(LdpJson({"run", "daily", "--date", "2024-01-02"})["runs"][0]["status"], "success");
+  q = LdpJson({"query", "SELECT count(*) AS n, count(DISTINCT trip_id) AS d FROM taxi.trips"});
+  EXPECT_EQ(q["rows"][0]["n"], 42) << q.dump();
+  EXPECT_EQ(q["rows"][0]["d"], 42) << q.dump();
+  auto runs = LdpJson({"runs", "daily"});
+  EXPECT_EQ(runs.size(), 2u) << runs.dump(2);  // the rerun reused its interval's run
+  show = LdpJson({"runs", "daily@2024-01-02"});
+  EXPECT_EQ(show["attempts"].size(), 12u);
+
+  // `ldp task run` runs one task alone, as an external scheduler would.
+  ProcessResult one = Ldp({"task", "run", "daily", "mark", "--date", "2024-01-03"});
+  EXPECT_EQ(one.exit_code, 0) << one.Describe();
+  EXPECT_EQ(ReadFile(project_ + "/marks/2024-01-03.txt"),
+            "done 2024-01-03 daily@2024-01-03 2024-01-04T00:00:00+00:00\n");
+}
+
+TEST_F(CliPipelineTest, FailingCheckCountsAndSamplesOffendingRows) {
+  Drop("2024-01-02", 0, 10);
+  Copy("SELECT * FROM (VALUES (1, 'a'), (1, 'b'), (2, NULL), (3, 'z')) t(id, code)", project_ + "/drops/bad.parquet");
+  Pipeline("checks", R"(name: checks
+schedule: none
+tasks:
+  - id: load
+    type: ingest
+    source: drops/bad.parquet
+    table: t.bad
+  - id: test
+    type: check
+    depends_on: load
+    table: t.bad
+    sample: 2
+    checks:
+      - unique: id
+      - not_null: code
+      - accepted_values: {column: code, values: [a, b]}
+      - row_count: {min: 1, max: 10}
+      - sql: "SELECT * FROM t.bad WHERE id > 2"
+)");
+  ProcessResult r = Ldp({"run", "checks", "--date", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  auto line = OneLine(r.err.substr(r.err.rfind("ldp run:")));
+  ASSERT_TRUE(line) << r.err;
+  EXPECT_NE(line->find("4 of 5 checks failed; first: unique(id): 1 offending row"), std::string::npos) << *line;
+  ProcessResult logs = Ldp({"logs", "checks@2024-01-01", "test"});
+  EXPECT_NE(logs.out.find("FAIL unique(id): 1 offending row"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("duplicates=2"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("FAIL not_null(code): 1 offending row"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("FAIL accepted_values(code): 1 offending row"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("PASS row_count(1..10)"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("FAIL sql: 1 offending row"), std::string::npos) << logs.out;
+}
+
+TEST_F(CliPipelineTest, RetriesThenUpstreamFailed) {
+  Pipeline("flaky", R"(name: flaky
+schedule: "@daily"
+retries: 2
+retry_delay: 0.2s
+tasks:
+  - id: first
+    type: shell
+    command: echo "try $LDP_ATTEMPT" >> tries.txt; exit 3
+  - id: after
+    type: shell
+    depends_on: first
+    command: touch after.txt
+  - id: independent
+    type: shell
+    command: "true"
+)");
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult r = Ldp({"run", "flaky", "--date", "2024-05-01", "--json"});
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  auto j = nlohmann::json::parse(r.out);
+  auto st = TaskStates(j["runs"][0]);
+  EXPECT_EQ(st["first"], "failed");
+  EXPECT_EQ(st["after"], "upstream_failed");
+  EXPECT_EQ(st["independent"], "success");
+  EXPECT_EQ(ReadFile(project_ + "/tries.txt"), "try 1\ntry 2\ntry 3\n");
+  EXPECT_FALSE(std::filesystem::exists(project_ + "/after.txt"));
+  EXPECT_GE(secs, 0.2 * 0.75 + 0.4 * 0.75);  // two back-off waits: ~0.2 s then ~0.4 s
+  auto show = LdpJson({"runs", "flaky@2024-05-01"});
+  int first_attempts = 0;
+  for (const auto& a : show["attempts"])
+    if (a["task"] == "first") {
+      ++first_attempts;
+      EXPECT_EQ(a["exit_code"], 3);
+      EXPECT_NE(ReadFile(a["log_path"]).find("attempt " + std::to_string(first_attempts) + " ended: failed"),
+                std::string::npos);
+    }
+  EXPECT_EQ(first_attempts, 3);
+
+  // Fix the task and rerun it with its downstream: the rest of the run is kept.
+  WriteFile(project_ + "/pipelines/flaky.yaml", ReadFile(project_ + "/pipelines/flaky.yaml").replace(
+      ReadFile(project_ + "/pipelines/flaky.yaml").find("exit 3"), 6, "exit 0"));
+  auto again = LdpJson({"run", "flaky", "--date", "2024-05-01", "--task", "first", "--downstream"});
+  st = TaskStates(again["runs"][0]);
+  EXPECT_EQ(st.size(), 2u);
+  EXPECT_EQ(st["after"], "success");
+  EXPECT_TRUE(std::filesystem::exists(project_ + "/after.txt"));
+  EXPECT_EQ(LdpJson({"runs", "flaky"})[0]["status"], "success");
+}
+
+TEST_F(CliPipelineTest, TimeoutKillsTheWholeProcessTree) {
+  Pipeline("slow", R"(name: slow
+schedule: none
+tasks:
+  - id: hang
+    type: shell
+    timeout: 1s
+    command: "sleep 60 & echo $! > child.pid; sleep 60"
+)");
+  auto start = std::chrono::steady_clock::now();
+  ProcessResult r = Ldp({"run", "slow", "--date", "2024-01-01"});
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_LT(secs, 30);
+  EXPECT_NE(r.err.find("timed out after 1s"), std::string::npos) << r.err;
+  std::string pid_text = ReadFile(project_ + "/child.pid");
+  ASSERT_FALSE(pid_text.empty());
+  pid_t pid = std::stoi(pid_text);
+  // The background child was killed too (gone, or a zombie waiting for its reaper).
+  bool alive = false;
+  for (int i = 0; i < 50; ++i) {
+    std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+    alive = !stat.empty() && stat.find(") Z") == std::string::npos;
+    if (!alive) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(alive) << "pid " << pid << " survived the timeout";
+  if (alive) kill(pid, SIGKILL);
+}
+
+TEST_F(CliPipelineTest, BackfillRunsEveryDayOnce) {
+  Pipeline("fill", R"(name: fill
+schedule: "0 0 * * *"
+max_active_runs: 2
+tasks:
+  - id: write
+    type: shell
+    command: echo {{ ds }} >> days.txt
+)");
+  auto j = LdpJson({"run", "fill", "--from", "2024-02-27", "--to", "2024-03-02"});
+  ASSERT_EQ(j["runs"].size(), 5u) << j.dump(2);
+  std::string days = ReadFile(project_ + "/days.txt");
+  for (const char* d : {"2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"})
+    EXPECT_NE(days.find(d), std::string::npos) << d;
+  EXPECT_EQ(std::count(days.begin(), days.end(), '\n'), 5);
+  auto runs = LdpJson({"runs", "fill"});
+  ASSERT_EQ(runs.size(), 5u);
+  EXPECT_EQ(runs[0]["run_id"], "fill@2024-03-02");
+  EXPECT_EQ(runs[0]["trigger"], "backfill");
+  auto pipelines = LdpJson({"pipelines"});
+  ASSERT_EQ(pipelines.size(), 1u);
+  EXPECT_EQ(pipelines[0]["last_status"], "success");
+}
+
+TEST_F(CliPipelineTest, InvalidPipelineIsRejectedBeforeAnythingRuns) {
+  Pipeline("bad", "name: bad\nschedule: '@daily'\ntasks:\n  - id: a\n    type: shell\n    command: touch ran.txt\n"
+                  "  - id: b\n    type: sqll\n    depends_on: a\n");
+  ProcessResult r = Ldp({"run", "bad", "--date", "2024-01-01"});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  auto line = OneLine(r.err);
+  ASSERT_TRUE(line) << r.err;
+  EXPECT_NE(line->find("pipelines/bad.yaml:8: tasks.b.type: unknown task type 'sqll'"), std::string::npos) << *line;
+  EXPECT_FALSE(std::filesystem::exists(project_ + "/ran.txt"));
+  ProcessResult v = Ldp({"pipelines", "--validate"});
+  EXPECT_EQ(v.exit_code, 2) << v.Describe();
+  ProcessResult missing = Ldp({"run", "nope"});
+  EXPECT_EQ(missing.exit_code, 3) << missing.Describe();
+}
+
+TEST_F(CliPipelineTest, GraphDrawsTheDag) {
+  Pipeline("daily", kDaily);
+  ProcessResult m = Ldp({"graph", "daily", "--format", "mermaid"});
+  EXPECT_EQ(m.exit_code, 0) << m.Describe();
+  EXPECT_NE(m.out.find("wait_for_drop --> load"), std::string::npos) << m.out;
+  EXPECT_NE(m.out.find("export --> mark"), std::string::npos) << m.out;
+  ProcessResult t = Ldp({"graph", "daily"});
+  EXPECT_NE(t.out.find("[shell] mark  ◀── quality, export"), std::string::npos) << t.out;
+  auto j = LdpJson({"graph", "daily"});
+  EXPECT_EQ(j["order"][0], "wait_for_drop");
+  EXPECT_EQ(j["order"].back(), "mark");
+}
+
+}  // namespace
+}  // namespace ldp::testing
