@@ -114,7 +114,10 @@ TEST_F(CliPipelineTest, ShellIngestSqlCheckExportRunAndRerunIdempotently) {
     if (a["task"] == "summary") EXPECT_EQ(a["inputs"], nlohmann::json::array({"taxi.trips"}));
   }
   auto snaps = LdpJson({"snapshots", "taxi.trips"});
-  EXPECT_EQ(snaps.back()["snapshot_id"], snapshot) << snaps.dump(2);
+  int64_t current = 0;
+  for (const auto& s : snaps)
+    if (s.value("current", false)) current = s["snapshot-id"];
+  EXPECT_EQ(current, snapshot) << snaps.dump(2);
   ProcessResult logs = Ldp({"logs", "daily@2024-01-02", "quality"});
   EXPECT_EQ(logs.exit_code, 0) << logs.Describe();
   EXPECT_NE(logs.out.find("PASS unique(trip_id)"), std::string::npos) << logs.out;
