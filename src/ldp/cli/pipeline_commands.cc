@@ -1,6 +1,9 @@
 // Orchestrator commands: `ldp run`, `ldp task run`, `ldp runs`, `ldp logs`, `ldp pipelines`,
 // `ldp graph` (docs/user-guide.md "Pipelines").
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +15,7 @@
 #include "ldp/cli/output.h"
 #include "ldp/core/clock.h"
 #include "ldp/orchestrator/runner.h"
+#include "ldp/orchestrator/scheduler.h"
 #include "ldp/orchestrator/state_store.h"
 #include "ldp/orchestrator/tasks.h"
 #include "ldp/pipeline/dag.h"
@@ -393,6 +397,53 @@ class GraphCommand final : public Command {
   std::string pipeline_, format_ = "text";
 };
 
+std::atomic<bool> g_stop{false};
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+
+// `ldp scheduler [--once]`
+class SchedulerCommand final : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* c = app.add_subcommand("scheduler", "Run due intervals of every scheduled pipeline, until stopped (SIGINT/SIGTERM)");
+    c->add_flag("--once", once_, "One pass (resume interrupted runs, run what is due), then exit");
+    return c;
+  }
+
+  Status Run(const GlobalOptions& g) override {
+    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+    LDP_ASSIGN_OR_RAISE(auto store, OpenStore(*project));
+    auto executor = orch::MakeProcessExecutor(SelfExe(), project->root());
+    SystemClock clock;
+    orch::SchedulerOptions o;
+    o.pipelines_dir = PipelinesDir(*project);
+    o.log_dir = StateDir(*project) + "/logs";
+    if (!g.quiet) o.on_event = [](const std::string& line) { std::cerr << line << std::endl; };
+    orch::Scheduler scheduler(*store, *executor, clock, o);
+    if (once_) {
+      LDP_ASSIGN_OR_RAISE(auto runs, scheduler.Tick());
+      int failed = 0;
+      nlohmann::json arr = nlohmann::json::array();
+      for (const auto& r : runs) {
+        arr.push_back({{"run_id", r.run_id}, {"status", r.status}});
+        if (r.status != orch::state::kSuccess) ++failed;
+        if (!g.json && !g.quiet) std::cout << r.run_id << " " << r.status << "\n";
+      }
+      if (g.json) PrintJson({{"runs", arr}});
+      if (failed > 0) return Status(ErrorCode::kInternal, fmt::format("{} of {} runs failed", failed, runs.size()));
+      return Status::OK();
+    }
+    struct sigaction sa {};
+    sa.sa_handler = OnStopSignal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    if (!g.quiet) std::cerr << "ldp scheduler: watching " << o.pipelines_dir << " (Ctrl-C to stop)" << std::endl;
+    return scheduler.Loop(g_stop);
+  }
+
+ private:
+  bool once_ = false;
+};
+
 }  // namespace
 
 std::unique_ptr<Command> MakeRunCommand() { return std::make_unique<RunCommand>(); }
@@ -401,5 +452,6 @@ std::unique_ptr<Command> MakeRunsCommand() { return std::make_unique<RunsCommand
 std::unique_ptr<Command> MakeLogsCommand() { return std::make_unique<LogsCommand>(); }
 std::unique_ptr<Command> MakePipelinesCommand() { return std::make_unique<PipelinesCommand>(); }
 std::unique_ptr<Command> MakeGraphCommand() { return std::make_unique<GraphCommand>(); }
+std::unique_ptr<Command> MakeSchedulerCommand() { return std::make_unique<SchedulerCommand>(); }
 
 }  // namespace ldp::cli

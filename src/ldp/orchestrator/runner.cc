@@ -76,8 +76,20 @@ TaskSummary Runner::RunTask(const std::string& run_id, const DataInterval& iv, c
   std::string dir = options_.log_dir + "/" + spec_.name + "/" + run_id;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  int used = 0;
+  if (options_.resume) {
+    auto before = store_.Attempts(run_id, task.id);
+    if (before.ok()) used = static_cast<int>(before->size());
+    if (used >= max_attempts) {
+      sum.status = state::kFailed;
+      sum.message = fmt::format("no tries left ({} made before the interruption)", used);
+      sum.attempts = used;
+      (void)store_.SetTaskState(run_id, task.id, sum.status, clock_.Now(), sum.message);
+      return sum;
+    }
+  }
   (void)store_.SetTaskState(run_id, task.id, state::kRunning, clock_.Now());
-  for (int n = 1; n <= max_attempts; ++n) {
+  for (int n = used + 1; n <= max_attempts; ++n) {
     auto attempt_no = store_.NextAttempt(run_id, task.id);
     AttemptRecord rec;
     rec.run_id = run_id;

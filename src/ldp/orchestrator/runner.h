@@ -65,6 +65,8 @@ struct RunnerOptions {
   std::string trigger = "manual";
   /// Only these tasks run (with the rest of the run left as it is); empty = all.
   std::vector<std::string> only_tasks;
+  /// Resume interrupted runs: tries already made in the run count against `retries`.
+  bool resume = false;
   /// Random numbers in [0, 1) for retry jitter (tests fix them).
   std::function<double()> random;
   /// Called with one line per state change (progress on the terminal); may be empty.

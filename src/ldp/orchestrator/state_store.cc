@@ -279,8 +279,8 @@ Result<int> StateStore::FailInterrupted(const std::string& pipeline, double now)
                           "UPDATE task_instances SET status = 'failed', ended_at = ?2, message = 'interrupted' "
                           "WHERE run_id = ?1 AND status IN ('running', 'queued', 'up_for_retry')",
                           {run_id, now}, "marking interrupted tasks"));
-    LDP_RETURN_NOT_OK(Run(db_, "UPDATE runs SET status = 'failed', ended_at = ?2 WHERE run_id = ?1", {run_id, now},
-                          "marking interrupted runs"));
+    LDP_RETURN_NOT_OK(Run(db_, "UPDATE runs SET status = 'interrupted', ended_at = ?2 WHERE run_id = ?1",
+                          {run_id, now}, "marking interrupted runs"));
   }
   return marked;
 }

@@ -27,6 +27,8 @@ inline constexpr const char* kFailed = "failed";
 inline constexpr const char* kUpstreamFailed = "upstream_failed";
 inline constexpr const char* kSkipped = "skipped";
 inline constexpr const char* kUpForRetry = "up_for_retry";
+/// A run whose process died; the scheduler resumes it (tasks not yet done, tries left).
+inline constexpr const char* kInterrupted = "interrupted";
 }  // namespace state
 
 struct RunRecord {
@@ -82,8 +84,8 @@ class StateStore {
   Status FinishAttempt(const AttemptRecord& a);
   Result<std::vector<AttemptRecord>> Attempts(const std::string& run_id, const std::string& task_id = "");
 
-  /// Marks attempts, task instances and runs of `pipeline` left "running" by a process that is
-  /// gone as failed ("interrupted"). Returns how many attempts it marked.
+  /// Marks attempts and task instances of `pipeline` left "running" by a process that is gone as
+  /// failed, and their runs as interrupted. Returns how many attempts it marked.
   Result<int> FailInterrupted(const std::string& pipeline, double now);
 
  private:
