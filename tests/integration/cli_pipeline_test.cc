@@ -310,5 +310,91 @@ TEST_F(CliPipelineTest, GraphDrawsTheDag) {
   EXPECT_EQ(j["order"].back(), "mark");
 }
 
+TEST_F(CliPipelineTest, NycTaxiExampleBackfillsAWeek) {
+  std::filesystem::copy(std::string(LDP_SOURCE_DIR) + "/examples/nyc_taxi/pipelines", project_ + "/pipelines",
+                        std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);
+  auto drops = LdpJson({"run", "taxi_drops", "--from", "2023-01-01", "--to", "2023-01-07"});
+  ASSERT_EQ(drops["runs"].size(), 7u) << drops.dump(2);
+  auto week = LdpJson({"run", "nyc_taxi_daily", "--from", "2023-01-01", "--to", "2023-01-07"});
+  ASSERT_EQ(week["runs"].size(), 7u);
+  for (const auto& r : week["runs"]) EXPECT_EQ(r["status"], "success") << r.dump(2);
+  std::string all_drops = "read_parquet('" + project_ + "/drops/*.parquet')";
+  auto q = LdpJson({"query", "SELECT count(*) AS n FROM nyc.yellow_trips"});
+  EXPECT_EQ(q["rows"][0]["n"], Count(all_drops) > 0 ? Count(all_drops) : -1);
+  // The summary agrees with the drops, day by day and payment type by payment type.
+  auto summary = LdpJson({"query", "SELECT day, payment_type, trips, revenue FROM nyc.daily_summary ORDER BY ALL"});
+  auto expected = Sql("SELECT CAST(CAST(tpep_pickup_datetime AS DATE) AS VARCHAR), payment_type, count(*), "
+                      "round(sum(fare_amount + tip_amount), 2) FROM " + all_drops + " GROUP BY ALL ORDER BY ALL");
+  ASSERT_EQ(summary["rows"].size(), expected.rows.size());
+  for (size_t i = 0; i < expected.rows.size(); ++i) {
+    EXPECT_EQ(summary["rows"][i]["day"], *expected.rows[i][0]);
+    EXPECT_EQ(summary["rows"][i]["trips"], std::stoll(*expected.rows[i][2]));
+    EXPECT_NEAR(summary["rows"][i]["revenue"].get<double>(), std::stod(*expected.rows[i][3]), 0.01);
+  }
+  for (const char* d : {"20230101", "20230104", "20230107"})
+    EXPECT_TRUE(std::filesystem::exists(project_ + "/out/daily_summary_" + std::string(d) + ".csv")) << d;
+  auto described = LdpJson({"describe", "nyc.yellow_trips"});
+  EXPECT_NE(described.dump().find("day"), std::string::npos);
+  // Rerunning a day changes neither table's contents.
+  int64_t trips = q["rows"][0]["n"];
+  EXPECT_EQ(LdpJson({"run", "nyc_taxi_daily", "--date", "2023-01-03"})["runs"][0]["status"], "success");
+  EXPECT_EQ(LdpJson({"query", "SELECT count(*) AS n FROM nyc.yellow_trips"})["rows"][0]["n"], trips);
+  EXPECT_EQ(LdpJson({"query", "SELECT count(*) AS n FROM nyc.daily_summary"})["rows"][0]["n"],
+            summary["rows"].size());
+}
+
+TEST_F(CliPipelineTest, SchedulerKilledMidRunResumesWithoutRunningAnIntervalTwice) {
+  // Three missed days (catchup); the second day's task is slow, so the scheduler is killed while
+  // it runs. Started again, it marks that attempt failed, retries it, and runs the third day.
+  std::string start = Scalar("SELECT CAST(current_date - 3 AS VARCHAR)");
+  std::string slow_day = Scalar("SELECT CAST(current_date - 2 AS VARCHAR)");
+  Pipeline("daily", fmt::format(R"(name: daily
+schedule: "@daily"
+start_date: {}
+catchup: true
+retries: 1
+retry_delay: 0.1s
+tasks:
+  - id: work
+    type: shell
+    command: 'echo $$ > work.pid; echo "{{{{ ds }}}} $LDP_ATTEMPT" >> work.txt; if [ "{{{{ ds }}}}" = "{}" ] && [ ! -f resumed ]; then sleep 30; fi'
+)",
+                                start, slow_day));
+  auto proc = Subprocess::Start({LDP_BIN, "scheduler", "--project", project_}, {{{"LDP_PROJECT", std::nullopt}}, ""});
+  ASSERT_TRUE(proc.ok()) << proc.status().ToString();
+  // Wait until the slow day has started.
+  for (int i = 0; i < 300 && ReadFile(project_ + "/work.txt").find(slow_day) == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_NE(ReadFile(project_ + "/work.txt").find(slow_day), std::string::npos) << ReadFile(project_ + "/work.txt");
+  kill(proc->pid(), SIGKILL);
+  auto killed = proc->Wait();
+  ASSERT_TRUE(killed.ok());
+  // The task's process group outlived the scheduler (as after a crash); end it, and let the
+  // resumed attempt finish at once.
+  std::string pgid = ReadFile(project_ + "/work.pid");
+  ASSERT_FALSE(pgid.empty());
+  kill(-std::stoi(pgid), SIGKILL);
+  WriteFile(project_ + "/resumed", "");
+  ProcessResult r = Ldp({"scheduler", "--once"});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("interrupted attempt(s) marked failed"), std::string::npos) << r.err;
+  std::string work = ReadFile(project_ + "/work.txt");
+  // Day 1 once, the slow day twice (attempt 1 interrupted, attempt 2 after the restart), day 3 once.
+  EXPECT_EQ(work, fmt::format("{} 1\n{} 1\n{} 2\n{} 1\n", start, slow_day, slow_day,
+                              Scalar("SELECT CAST(current_date - 1 AS VARCHAR)")))
+      << work;
+  auto runs = LdpJson({"runs", "daily"});
+  ASSERT_EQ(runs.size(), 3u) << runs.dump(2);
+  for (const auto& run : runs) EXPECT_EQ(run["status"], "success") << run.dump();
+  auto show = LdpJson({"runs", "daily@" + slow_day});
+  ASSERT_EQ(show["attempts"].size(), 2u);
+  EXPECT_EQ(show["attempts"][0]["status"], "failed");
+  EXPECT_NE(show["attempts"][0]["message"].get<std::string>().find("interrupted"), std::string::npos);
+  // Nothing more is due.
+  ProcessResult again = Ldp({"scheduler", "--once", "--json"});
+  EXPECT_EQ(again.exit_code, 0) << again.Describe();
+  EXPECT_EQ(nlohmann::json::parse(again.out)["runs"].size(), 0u) << again.out;
+}
+
 }  // namespace
 }  // namespace ldp::testing
