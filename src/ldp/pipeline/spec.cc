@@ -184,6 +184,19 @@ void ValidateTaskConfig(Ctx& ctx, const TaskSpec& t, const std::string& prefix) 
     if (c.contains(f) && (!c[f].is_string() || !Contains(allowed, c[f].get<std::string>())))
       ctx.Error(line_of(f), prefix + f, fmt::format("'{}' is not one of {}", c[f].is_string() ? c[f].get<std::string>() : c[f].dump(), Join(allowed)));
   };
+  // Shapes: most fields are one value; env and headers are mappings; key may be a list.
+  static const std::vector<std::string> kMaps = {"env", "headers"};
+  static const std::vector<std::string> kListsOk = {"key", "checks"};
+  for (auto& [k, v] : c.items()) {
+    if (Contains(kMaps, k)) {
+      if (!v.is_object()) ctx.Error(line_of(k), prefix + k, "must be a mapping of NAME: value");
+      else
+        for (auto& [n, x] : v.items())
+          if (!x.is_string()) ctx.Error(line_of(k + "." + n), prefix + k + "." + n, "must be a single value");
+    } else if (!Contains(kListsOk, k) && !v.is_string()) {
+      ctx.Error(line_of(k), prefix + k, "must be a single value");
+    }
+  }
   if (t.type == "ingest") {
     need("source");
     need("table");

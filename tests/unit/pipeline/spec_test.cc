@@ -109,6 +109,10 @@ TEST(PipelineSpecTest, ValidationNamesFileLineAndField) {
       {"schedule: '@daily'\ntasks:\n  - id: a\n    type: shell\n    command: x\n  - id: a\n    type: shell\n    command: y\n",
        "p.yaml:6: tasks.a.id: duplicate task id"},
       {"schedule: '@daily'\ntasks: []\n", "p.yaml:2: tasks: a pipeline needs a list of tasks"},
+      {"schedule: '@daily'\ntasks:\n  - id: a\n    type: shell\n    command: [echo, hi]\n",
+       "p.yaml:5: tasks.a.command: must be a single value"},
+      {"schedule: '@daily'\ntasks:\n  - id: a\n    type: shell\n    command: x\n    env: [A]\n",
+       "p.yaml:6: tasks.a.env: must be a mapping"},
       {"tasks:\n  - id: a\n    type: shell\n    command: x\n", "p.yaml:1: schedule: missing"},
       {"schedule: '@daily'\ntasks:\n  - id: a\n    type: shell\n    command: [x\n", "p.yaml:"},
   };
