@@ -1,6 +1,10 @@
 // Pipelines through the real CLI: `ldp run`, `ldp task run`, `ldp runs`, `ldp logs`,
 // `ldp pipelines`, `ldp graph`, with real child processes for every task.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -308,6 +312,79 @@ TEST_F(CliPipelineTest, GraphDrawsTheDag) {
   auto j = LdpJson({"graph", "daily"});
   EXPECT_EQ(j["order"][0], "wait_for_drop");
   EXPECT_EQ(j["order"].back(), "mark");
+}
+
+// A port nothing listens on right now (bound, then released).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_F(CliPipelineTest, HttpTasksAndSensorsAgainstALocalServer) {
+  std::filesystem::create_directories(project_ + "/www");
+  WriteFile(project_ + "/www/ready.txt", "ok");
+  int port = FreePort();
+  auto server = Subprocess::Start({"/usr/bin/python3", "-m", "http.server", std::to_string(port), "--bind",
+                                   "127.0.0.1", "--directory", project_ + "/www"});
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  std::string base = fmt::format("http://127.0.0.1:{}", port);
+  Pipeline("web", fmt::format(R"(name: web
+schedule: none
+tasks:
+  - id: wait_url
+    type: sensor
+    url: "{0}/ready.txt"
+    poke_interval: 0.2s
+    timeout: 20s
+  - id: wait_glob
+    type: sensor
+    glob: "www/*.txt"
+  - id: get
+    type: http
+    depends_on: [wait_url, wait_glob]
+    url: "{0}/ready.txt"
+    headers:
+      X-Run: "{{{{ run_id }}}}"
+  - id: missing
+    type: http
+    depends_on: get
+    method: GET
+    url: "{0}/nope-{{{{ ds }}}}.txt"
+  - id: never
+    type: sensor
+    depends_on: get
+    file: "www/never.txt"
+    poke_interval: 0.2s
+    timeout: 1s
+)",
+                              base));
+  ProcessResult r = Ldp({"run", "web", "--date", "2024-01-01", "--json"});
+  kill(server->pid(), SIGTERM);
+  (void)server->Wait();
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.Describe();
+  auto st = TaskStates(j["runs"][0]);
+  EXPECT_EQ(st["wait_url"], "success");
+  EXPECT_EQ(st["wait_glob"], "success");
+  EXPECT_EQ(st["get"], "success");
+  EXPECT_EQ(st["missing"], "failed");
+  EXPECT_EQ(st["never"], "failed");
+  auto show = LdpJson({"runs", "web@2024-01-01"});
+  for (const auto& a : show["attempts"]) {
+    if (a["task"] == "missing") EXPECT_NE(a["message"].get<std::string>().find("nope-2024-01-01.txt answered 404"), std::string::npos) << a.dump();
+    if (a["task"] == "never") EXPECT_NE(a["message"].get<std::string>().find("sensor timed out after 1s"), std::string::npos) << a.dump();
+  }
+  ProcessResult logs = Ldp({"logs", "web@2024-01-01", "get"});
+  EXPECT_NE(logs.out.find("-> 200"), std::string::npos) << logs.out;
 }
 
 TEST_F(CliPipelineTest, NycTaxiExampleBackfillsAWeek) {
