@@ -387,6 +387,32 @@ tasks:
   EXPECT_NE(logs.out.find("-> 200"), std::string::npos) << logs.out;
 }
 
+TEST_F(CliPipelineTest, PauseUnpauseAndTriggerThroughTheScheduler) {
+  Pipeline("adhoc", R"(name: adhoc
+schedule: none
+tasks:
+  - id: write
+    type: shell
+    command: echo {{ ds }} >> adhoc.txt
+)");
+  EXPECT_EQ(Ldp({"pipelines", "pause", "adhoc"}).exit_code, 0);
+  EXPECT_EQ(LdpJson({"pipelines"})[0]["paused"], true);
+  EXPECT_EQ(LdpJson({"pipelines", "trigger", "adhoc", "--date", "2024-06-01"})["run_id"], "adhoc@2024-06-01");
+  ProcessResult once = Ldp({"scheduler", "--once"});
+  EXPECT_EQ(once.exit_code, 0) << once.Describe();
+  EXPECT_FALSE(std::filesystem::exists(project_ + "/adhoc.txt"));  // paused: queued, not run
+  EXPECT_EQ(LdpJson({"runs", "adhoc"})[0]["status"], "queued");
+  EXPECT_EQ(Ldp({"pipelines", "unpause", "adhoc"}).exit_code, 0);
+  once = Ldp({"scheduler", "--once"});
+  EXPECT_EQ(once.exit_code, 0) << once.Describe();
+  EXPECT_EQ(ReadFile(project_ + "/adhoc.txt"), "2024-06-01\n");
+  auto runs = LdpJson({"runs", "adhoc"});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["status"], "success");
+  EXPECT_EQ(runs[0]["trigger"], "manual");
+  EXPECT_EQ(Ldp({"pipelines", "pause", "nope"}).exit_code, 3);
+}
+
 TEST_F(CliPipelineTest, NycTaxiExampleBackfillsAWeek) {
   std::filesystem::copy(std::string(LDP_SOURCE_DIR) + "/examples/nyc_taxi/pipelines", project_ + "/pipelines",
                         std::filesystem::copy_options::overwrite_existing | std::filesystem::copy_options::recursive);

@@ -316,15 +316,55 @@ class LogsCommand final : public Command {
 class PipelinesCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    auto* c = app.add_subcommand("pipelines", "List the project's pipelines (pipelines/*.yaml) with their schedules and last runs");
+    auto* c = app.add_subcommand("pipelines", "List the project's pipelines (pipelines/*.yaml) with their schedules and last runs; pause, unpause, trigger");
     c->add_flag("--validate", validate_, "Print every problem found and exit 2 when any pipeline is invalid");
+    c->require_subcommand(0, 1);
+    pause_ = c->add_subcommand("pause", "The scheduler leaves a paused pipeline alone");
+    pause_->add_option("pipeline", name_, "Pipeline name")->required();
+    unpause_ = c->add_subcommand("unpause", "Let the scheduler run the pipeline again (catchup runs what was missed)");
+    unpause_->add_option("pipeline", name_, "Pipeline name")->required();
+    trigger_ = c->add_subcommand("trigger", "Queue a run for the scheduler (`ldp run` runs one now instead)");
+    trigger_->add_option("pipeline", name_, "Pipeline name")->required();
+    trigger_->add_option("--date", date_, "The interval starting at this date (default: the latest complete one)");
     return c;
   }
-  bool ExitFast() const override { return true; }
+
+  Status Change(const GlobalOptions& g, services::Project& project, orch::StateStore& store) {
+    LDP_ASSIGN_OR_RAISE(auto spec, pl::FindPipeline(PipelinesDir(project), name_));
+    if (!trigger_->parsed()) {
+      bool paused = pause_->parsed();
+      LDP_RETURN_NOT_OK(store.SetPaused(spec.name, paused));
+      if (g.json) PrintJson({{"pipeline", spec.name}, {"paused", paused}});
+      else if (!g.quiet) std::cout << spec.name << (paused ? " paused\n" : " unpaused\n");
+      return Status::OK();
+    }
+    pl::DataInterval iv;
+    if (date_.empty()) {
+      SystemClock clock;
+      LDP_ASSIGN_OR_RAISE(iv, pl::LatestCompleteInterval(spec, static_cast<int64_t>(clock.Now())));
+    } else {
+      LDP_ASSIGN_OR_RAISE(auto d, pl::ParseCivil(date_));
+      LDP_ASSIGN_OR_RAISE(iv, pl::IntervalAt(spec, d));
+    }
+    orch::RunRecord r;
+    r.run_id = orch::RunIdFor(spec, iv);
+    r.pipeline = spec.name;
+    r.logical_date = spec.tz->FormatIso(iv.start);
+    r.interval_start = iv.start;
+    r.interval_end = iv.end;
+    r.trigger = "manual";
+    LDP_ASSIGN_OR_RAISE(bool queued, store.QueueRun(r));
+    if (!queued) return Status(ErrorCode::kAlreadyExists, fmt::format("run {} is running now", r.run_id));
+    if (g.json) PrintJson({{"run_id", r.run_id}, {"status", "queued"}});
+    else if (!g.quiet) std::cout << "Queued " << r.run_id << " (the scheduler runs it)\n";
+    return Status::OK();
+  }
+  bool ExitFast() const override { return false; }  // pause/unpause/trigger write
 
   Status Run(const GlobalOptions& g) override {
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     LDP_ASSIGN_OR_RAISE(auto store, OpenStore(*project));
+    if (pause_->parsed() || unpause_->parsed() || trigger_->parsed()) return Change(g, *project, *store);
     nlohmann::json arr = nlohmann::json::array();
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> problems;
@@ -343,8 +383,11 @@ class PipelinesCommand final : public Command {
       LDP_ASSIGN_OR_RAISE(auto runs, store->ListRuns(spec->name, 1));
       std::string last = runs.empty() ? "" : runs[0].run_id + " " + runs[0].status;
       std::string schedule = spec->schedule ? spec->schedule->text() : "none";
+      LDP_ASSIGN_OR_RAISE(bool paused, store->IsPaused(spec->name));
+      if (paused) schedule += " (paused)";
       arr.push_back({{"name", spec->name}, {"file", rel}, {"valid", true}, {"schedule", schedule},
                      {"timezone", spec->timezone}, {"tasks", spec->tasks.size()}, {"catchup", spec->catchup},
+                     {"paused", paused},
                      {"last_run", runs.empty() ? nlohmann::json(nullptr) : nlohmann::json(runs[0].run_id)},
                      {"last_status", runs.empty() ? nlohmann::json(nullptr) : nlohmann::json(runs[0].status)}});
       rows.push_back({spec->name, schedule, spec->timezone, std::to_string(spec->tasks.size()), rel, last});
@@ -365,6 +408,8 @@ class PipelinesCommand final : public Command {
 
  private:
   bool validate_ = false;
+  CLI::App *pause_ = nullptr, *unpause_ = nullptr, *trigger_ = nullptr;
+  std::string name_, date_;
 };
 
 // `ldp graph PIPELINE [--format text|mermaid]`

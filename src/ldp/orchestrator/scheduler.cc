@@ -60,7 +60,8 @@ Result<std::vector<RunSummary>> Scheduler::Tick() {
       Event("skipping invalid pipeline: " + spec.status().message());
       continue;
     }
-    if (!spec->schedule) continue;
+    LDP_ASSIGN_OR_RAISE(bool paused, store_.IsPaused(spec->name));
+    if (paused) continue;
     // Runs of a scheduler that died: mark them, then resume their unfinished tasks.
     LDP_ASSIGN_OR_RAISE(int marked, store_.FailInterrupted(spec->name, clock_.Now()));
     if (marked > 0) Event(fmt::format("{}: {} interrupted attempt(s) marked failed", spec->name, marked));
@@ -84,6 +85,19 @@ Result<std::vector<RunSummary>> Scheduler::Tick() {
       LDP_ASSIGN_OR_RAISE(auto res, runner.Run({DataInterval{r.interval_start, r.interval_end}}));
       all.insert(all.end(), res.begin(), res.end());
     }
+    // Runs queued by `ldp pipelines trigger` (manual runs; also for pipelines without a schedule).
+    for (const auto& r : runs) {
+      if (r.status != state::kQueued) continue;
+      RunnerOptions o;
+      o.log_dir = options_.log_dir;
+      o.trigger = r.trigger.empty() ? "manual" : r.trigger;
+      o.random = options_.random;
+      o.on_event = options_.on_event;
+      Runner runner(*spec, store_, executor_, clock_, o);
+      LDP_ASSIGN_OR_RAISE(auto res, runner.Run({DataInterval{r.interval_start, r.interval_end}}));
+      all.insert(all.end(), res.begin(), res.end());
+    }
+    if (!spec->schedule) continue;
     LDP_ASSIGN_OR_RAISE(auto due, DueIntervals(*spec, static_cast<int64_t>(clock_.Now())));
     if (due.empty()) continue;
     RunnerOptions o;

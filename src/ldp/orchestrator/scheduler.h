@@ -5,7 +5,9 @@
 // What is due at time `now`, per pipeline with a schedule:
 // - the intervals that have ended by `now` and have no run yet: with catchup, every one since
 //   start_date; without, only the latest (older missed ones are left out); none after end_date;
-// - runs left interrupted by a process that died: their unfinished tasks, with the tries left.
+// - runs left interrupted by a process that died: their unfinished tasks, with the tries left;
+// - runs queued by `ldp pipelines trigger` (with or without a schedule).
+// Paused pipelines are skipped entirely.
 // An interval that has a run (whatever its outcome) is never started again by the scheduler.
 //
 // Thread-safety: one Tick or Loop at a time.

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS attempts (
   run_id TEXT NOT NULL, task_id TEXT NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
   started_at REAL, ended_at REAL, exit_code INTEGER, log_path TEXT, message TEXT,
   snapshot_id INTEGER, table_name TEXT, inputs TEXT, PRIMARY KEY (run_id, task_id, attempt));
+CREATE TABLE IF NOT EXISTS pipeline_state (pipeline TEXT PRIMARY KEY, paused INTEGER NOT NULL);
 )";
 
 class Stmt {
@@ -254,11 +255,40 @@ Result<std::vector<AttemptRecord>> StateStore::Attempts(const std::string& run_i
   return out;
 }
 
+Result<bool> StateStore::QueueRun(const RunRecord& r) {
+  std::lock_guard<std::mutex> l(mu_);
+  LDP_RETURN_NOT_OK(Run(db_,
+                        "INSERT INTO runs (run_id, pipeline, logical_date, interval_start, interval_end, status, "
+                        "run_trigger, started_at, ended_at, owner_pid) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, NULL, "
+                        "NULL, 0) ON CONFLICT (run_id) DO UPDATE SET status = 'queued', run_trigger = ?6, "
+                        "owner_pid = 0 WHERE status != 'running'",
+                        {r.run_id, r.pipeline, r.logical_date, r.interval_start, r.interval_end, r.trigger},
+                        "queueing run"));
+  return sqlite3_changes(db_) > 0;
+}
+
+Status StateStore::SetPaused(const std::string& pipeline, bool paused) {
+  std::lock_guard<std::mutex> l(mu_);
+  return Run(db_,
+             "INSERT INTO pipeline_state (pipeline, paused) VALUES (?1, ?2) "
+             "ON CONFLICT (pipeline) DO UPDATE SET paused = ?2",
+             {pipeline, static_cast<int64_t>(paused)}, "pausing pipeline");
+}
+
+Result<bool> StateStore::IsPaused(const std::string& pipeline) {
+  std::lock_guard<std::mutex> l(mu_);
+  Stmt s(db_, "SELECT paused FROM pipeline_state WHERE pipeline = ?1", {pipeline});
+  int rc = s.Step();
+  if (rc == SQLITE_ROW) return s.Int(0) != 0;
+  if (rc == SQLITE_DONE) return false;
+  return s.Error("reading pipeline state");
+}
+
 Result<int> StateStore::FailInterrupted(const std::string& pipeline, double now) {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<std::string> dead;
   {
-    Stmt s(db_, "SELECT run_id, owner_pid FROM runs WHERE pipeline = ?1 AND status IN ('running', 'queued')",
+    Stmt s(db_, "SELECT run_id, owner_pid FROM runs WHERE pipeline = ?1 AND status = 'running'",
            {pipeline});
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {

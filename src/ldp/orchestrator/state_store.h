@@ -84,6 +84,14 @@ class StateStore {
   Status FinishAttempt(const AttemptRecord& a);
   Result<std::vector<AttemptRecord>> Attempts(const std::string& run_id, const std::string& task_id = "");
 
+  /// Queues a run of an interval for the scheduler (`ldp pipelines trigger`); a run of the
+  /// interval that exists and is not running is queued again. False when it is running.
+  Result<bool> QueueRun(const RunRecord& run);
+
+  /// Paused pipelines are left alone by the scheduler.
+  Status SetPaused(const std::string& pipeline, bool paused);
+  Result<bool> IsPaused(const std::string& pipeline);
+
   /// Marks attempts and task instances of `pipeline` left "running" by a process that is gone as
   /// failed, and their runs as interrupted. Returns how many attempts it marked.
   Result<int> FailInterrupted(const std::string& pipeline, double now);

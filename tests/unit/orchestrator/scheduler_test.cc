@@ -171,5 +171,35 @@ TEST_F(SchedulerTest, LoopSleepsUntilTheNextFireTimeAndStops) {
   EXPECT_EQ(clock.Now(), static_cast<double>(Utc(2024, 1, 1, 2)));
 }
 
+TEST_F(SchedulerTest, PausedPipelinesAreLeftAloneAndTriggeredRunsRun) {
+  Write("daily", std::string("name: daily\nschedule: '@daily'\nstart_date: 2024-01-01\ncatchup: true\n") + kTasks);
+  Write("manual", std::string("name: manual\nschedule: none\n") + kTasks);
+  testing::FakeClock clock(static_cast<double>(Utc(2024, 1, 3, 1)));
+  RecordingExecutor ex;
+  Scheduler s(*store_, ex, clock, Options());
+  ASSERT_TRUE(store_->SetPaused("daily", true).ok());
+  RunRecord r;
+  r.run_id = "manual@2024-01-02";
+  r.pipeline = "manual";
+  r.logical_date = "2024-01-02T00:00:00+00:00";
+  r.interval_start = Utc(2024, 1, 2);
+  r.interval_end = Utc(2024, 1, 3);
+  r.trigger = "manual";
+  ASSERT_TRUE(*store_->QueueRun(r));
+  auto runs = s.Tick();
+  ASSERT_TRUE(runs.ok()) << runs.status().ToString();
+  EXPECT_EQ(RunIds(*runs), (std::vector<std::string>{"manual@2024-01-02"}));
+  // Unpaused, the missed days run (catchup).
+  ASSERT_TRUE(store_->SetPaused("daily", false).ok());
+  runs = s.Tick();
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(RunIds(*runs), (std::vector<std::string>{"daily@2024-01-01", "daily@2024-01-02"}));
+  auto listed = store_->ListRuns("manual");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].status, state::kSuccess);
+  EXPECT_EQ((*listed)[0].trigger, "manual");
+}
+
 }  // namespace
 }  // namespace ldp::orchestrator
