@@ -381,7 +381,9 @@ tasks:
   auto show = LdpJson({"runs", "web@2024-01-01"});
   for (const auto& a : show["attempts"]) {
     if (a["task"] == "missing") EXPECT_NE(a["message"].get<std::string>().find("nope-2024-01-01.txt answered 404"), std::string::npos) << a.dump();
-    if (a["task"] == "never") EXPECT_NE(a["message"].get<std::string>().find("sensor timed out after 1s"), std::string::npos) << a.dump();
+    // The sensor gives up by itself, or (on a busy machine, when its process started late) the
+    // runner's timeout kills it: either way the message says so.
+    if (a["task"] == "never") EXPECT_NE(a["message"].get<std::string>().find("timed out after 1s"), std::string::npos) << a.dump();
   }
   ProcessResult logs = Ldp({"logs", "web@2024-01-01", "get"});
   EXPECT_NE(logs.out.find("-> 200"), std::string::npos) << logs.out;

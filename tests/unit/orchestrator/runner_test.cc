@@ -31,7 +31,7 @@ class FakeExecutor final : public TaskExecutor {
       status = s.empty() ? state::kSuccess : s[std::min<size_t>(n, s.size() - 1)];
     }
     // Let other tasks start while this one "runs".
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::lock_guard<std::mutex> l(mu_);
     --running_;
     AttemptOutcome out;
