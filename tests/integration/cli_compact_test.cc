@@ -489,6 +489,27 @@ TEST_F(CliCompact, SortOrderIsRecordedAndWritesAndCompactionHonourIt) {
     if (e.snapshot_id == plain.value("snapshot_id", int64_t{0})) EXPECT_FALSE(e.data_file.sort_order_id.has_value());
 }
 
+TEST_F(CliCompact, PartitionedSortedTableIsSortedByCompaction) {
+  // Partitioned ingests cannot keep row order (DuckDB's PARTITION_BY writer): their files claim no
+  // order; compaction writes each partition sorted and records the order.
+  AppendMany("cp.ps", 3, 400, {"--partition-by", "grp", "--sort-by", "v desc, id"});
+  for (const auto& e : LiveEntries(*Metadata("cp", "ps"))) EXPECT_FALSE(e.data_file.sort_order_id.has_value());
+  const std::string before = Checksum("cp.ps");
+  auto j = LdpJson({"maintain", "compact", "cp.ps"});
+  EXPECT_EQ(j.value("data_files_added", -1), 3);
+  auto live = LiveEntries(*Metadata("cp", "ps"));
+  ASSERT_EQ(live.size(), 3u);
+  for (const auto& e : live) {
+    EXPECT_EQ(e.data_file.sort_order_id, std::optional<int32_t>(1));
+    EXPECT_EQ(Scalar(fmt::format(
+                  "SELECT count(*) FROM (SELECT file_row_number AS r, row_number() OVER (ORDER BY v DESC NULLS LAST, "
+                  "id ASC NULLS FIRST) - 1 AS s FROM read_parquet({}, file_row_number = true)) WHERE r <> s",
+                  engine::QuoteLiteral(LocalPath(e.data_file.file_path)))),
+              "0");
+  }
+  EXPECT_EQ(Checksum("cp.ps"), before);
+}
+
 TEST_F(CliCompact, BadSortOrdersFailCleanly) {
   const std::string src = tmp_.Join("s.parquet");
   Copy("SELECT i::BIGINT AS id, 'n' AS name FROM range(0, 10) t(i)", src);

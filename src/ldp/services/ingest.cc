@@ -601,7 +601,7 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     copy = fmt::format(
         "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, KV_METADATA {{'iceberg.schema': {}}}, "
         "FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
-        keys->select_sql + *order_by, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema),
+        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema),
         QuoteLiteral(schema->ToJsonString()), write_id,
         by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, *table.metadata))
                    : ", PARTITION_BY (" + by + ")");
@@ -659,7 +659,9 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   std::vector<iceberg::DataFile> files;
   for (auto& df : *data_files) {
     df.spec_id = spec->spec_id;
-    df.sort_order_id = WrittenSortOrderId(*table.metadata);
+    // DuckDB 1.4's PARTITION_BY writer does not keep the rows' order: partitioned files are not
+    // sorted (compaction sorts them) and claim no order.
+    if (!partitioned) df.sort_order_id = WrittenSortOrderId(*table.metadata);
     if (partitioned) {
       auto t = tuples.find(io::ToLocalPath(df.file_path));
       if (t == tuples.end()) return fail(Internal("no partition values for written file {}", df.file_path));
