@@ -69,6 +69,7 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeUpdateCommand());
   commands.push_back(MakePropertiesCommand());
   commands.push_back(MakeAlterCommand());
+  commands.push_back(MakeServeCommand());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});
 

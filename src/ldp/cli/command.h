@@ -49,6 +49,7 @@ std::unique_ptr<Command> MakeDeleteCommand();
 std::unique_ptr<Command> MakeUpdateCommand();
 std::unique_ptr<Command> MakePropertiesCommand();
 std::unique_ptr<Command> MakeAlterCommand();
+std::unique_ptr<Command> MakeServeCommand();
 
 // Shared helpers for commands.
 Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);
