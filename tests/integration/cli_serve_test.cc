@@ -62,8 +62,8 @@ class ServeTest : public CliTest {
   }
 
   /// One request with curl; the body is sent from a file so that large bodies work.
-  HttpResult Http(const std::string& method, const std::string& path,
-                  const std::string& body = "", const std::string& token = "") {
+  HttpResult Http(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& token = "") {
     static std::atomic<int> counter{0};
     const std::string n = std::to_string(counter++);
     const std::string in = tmp_.Join("req" + n), out = tmp_.Join("resp" + n);
@@ -117,7 +117,8 @@ json AppendChange(const json& current, int64_t snapshot_id, int64_t records) {
   if (md["current-snapshot-id"].get<int64_t>() != -1) {
     parent = md["current-snapshot-id"].get<int64_t>();
     for (const auto& s : md["snapshots"]) {
-      if (s["snapshot-id"] == *parent) total = std::stoll(s["summary"]["total-records"].get<std::string>());
+      if (s["snapshot-id"] == *parent)
+        total = std::stoll(s["summary"]["total-records"].get<std::string>());
     }
   }
   json snap = {{"snapshot-id", snapshot_id},
@@ -150,7 +151,8 @@ TEST_F(ServeTest, CrudErrorsAndCleanShutdown) {
   EXPECT_EQ(Http("POST", "/v1/namespaces", json{{"namespace", {"a", "b"}}}).status, 200);
   EXPECT_EQ(Http("HEAD", "/v1/namespaces/a%1Fb").status, 204);
   EXPECT_EQ(Http("HEAD", "/v1/namespaces/zz").status, 404);
-  auto created = Http("POST", "/v1/namespaces/a%1Fb/tables", json{{"name", "t"}, {"schema", kSchema}});
+  auto created =
+      Http("POST", "/v1/namespaces/a%1Fb/tables", json{{"name", "t"}, {"schema", kSchema}});
   ASSERT_EQ(created.status, 200) << created.body;
   const std::string loc = created.Json()["metadata-location"];
   EXPECT_TRUE(std::filesystem::exists(LocalPath(loc)));
@@ -225,8 +227,9 @@ TEST_F(ServeTest, AuthBodyLimitAndBindRefusal) {
 TEST_F(ServeTest, EightConcurrentAppendersLoseNothing) {
   StartServer({"--threads", "8"});
   ASSERT_EQ(Http("POST", "/v1/namespaces", json{{"namespace", {"c"}}}).status, 200);
-  ASSERT_EQ(Http("POST", "/v1/namespaces/c/tables", json{{"name", "t"}, {"schema", kSchema}}).status,
-            200);
+  ASSERT_EQ(
+      Http("POST", "/v1/namespaces/c/tables", json{{"name", "t"}, {"schema", kSchema}}).status,
+      200);
   constexpr int kClients = 8, kCommits = 5, kRecords = 10;
   std::atomic<int> conflicts{0}, failures{0};
   std::vector<std::thread> clients;
@@ -240,7 +243,8 @@ TEST_F(ServeTest, EightConcurrentAppendersLoseNothing) {
             ++failures;
             return;
           }
-          auto r = Http("POST", "/v1/namespaces/c/tables/t", AppendChange(current.Json(), id, kRecords));
+          auto r =
+              Http("POST", "/v1/namespaces/c/tables/t", AppendChange(current.Json(), id, kRecords));
           if (r.status == 200) break;
           if (r.status != 409 || attempt > 200) {
             ++failures;
@@ -258,7 +262,8 @@ TEST_F(ServeTest, EightConcurrentAppendersLoseNothing) {
   const int64_t head = final_md["current-snapshot-id"];
   int64_t total = -1;
   for (const auto& s : final_md["snapshots"]) {
-    if (s["snapshot-id"] == head) total = std::stoll(s["summary"]["total-records"].get<std::string>());
+    if (s["snapshot-id"] == head)
+      total = std::stoll(s["summary"]["total-records"].get<std::string>());
   }
   EXPECT_EQ(total, kClients * kCommits * kRecords);
   EXPECT_EQ(final_md["last-sequence-number"], kClients * kCommits);
@@ -295,8 +300,9 @@ TEST_F(ServeTest, IngestedTableLoadsThroughTheServer) {
   EXPECT_EQ(file, j["metadata"]);
 
   // A commit through the server is visible to the CLI (same catalog, same files).
-  auto commit = Http("POST", "/v1/namespaces/nyc/tables/rows",
-                     json{{"updates", {{{"action", "set-properties"}, {"updates", {{"via", "rest"}}}}}}});
+  auto commit =
+      Http("POST", "/v1/namespaces/nyc/tables/rows",
+           json{{"updates", {{{"action", "set-properties"}, {"updates", {{"via", "rest"}}}}}}});
   ASSERT_EQ(commit.status, 200) << commit.body;
   ProcessResult q = Ldp({"query", "SELECT count(*) AS n FROM nyc.rows", "--json"});
   ASSERT_EQ(q.exit_code, 0) << q.Describe();
@@ -316,13 +322,15 @@ TEST_F(ServeTest, IcebergJsClientDoesNamespaceAndTableCrud) {
   const std::string node = NodeBinary();
   const std::string interop = std::string(LDP_SOURCE_DIR) + "/tests/interop";
   if (node.empty() || !std::filesystem::exists(interop + "/node_modules/iceberg-js")) {
-    GTEST_SKIP() << "node or tests/interop/node_modules/iceberg-js missing: run scripts/setup.sh --test";
+    GTEST_SKIP()
+        << "node or tests/interop/node_modules/iceberg-js missing: run scripts/setup.sh --test";
   }
   const std::string csv = tmp_.Join("rows.csv");
   WriteFile(csv, "id,name\n1,a\n2,b\n3,c\n");
   ASSERT_EQ(Ldp({"ingest", csv, "--table", "nyc.small"}).exit_code, 0);
   StartServer({"--prefix", "wh1", "--token", "js-token"});
-  auto r = RunProcess({node, interop + "/rest_client.mjs", Url(""), "js-token", "wh1", "nyc.small"});
+  auto r =
+      RunProcess({node, interop + "/rest_client.mjs", Url(""), "js-token", "wh1", "nyc.small"});
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->exit_code, 0) << r->Describe();
   json out = json::parse(r->out, nullptr, false);

@@ -1,4 +1,5 @@
-// ldp serve: the project's catalog as an Iceberg REST catalog (docs/adr/0013-rest-catalog-server.md).
+// ldp serve: the project's catalog as an Iceberg REST catalog
+// (docs/adr/0013-rest-catalog-server.md).
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -14,15 +15,16 @@ namespace {
 class ServeCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    auto* c = app.add_subcommand(
-        "serve", "Serve the project's catalog over the Iceberg REST catalog API");
+    auto* c = app.add_subcommand("serve",
+                                 "Serve the project's catalog over the Iceberg REST catalog API");
     c->add_option("--host", host_, "Address to listen on (default 127.0.0.1)");
     c->add_option("--port", port_, "Port (default 8181; 0 picks a free one and prints it)");
     c->add_option("--threads", threads_, "Worker threads (default 8)")->check(CLI::Range(1, 256));
     c->add_option("--token", tokens_,
                   "Accept this bearer token (repeatable; also $LDP_SERVE_TOKEN)");
-    c->add_option("--tokens-file", tokens_file_,
-                  "File of bearer tokens, one a line; 'credential ID:SECRET' lines add OAuth2 clients");
+    c->add_option(
+        "--tokens-file", tokens_file_,
+        "File of bearer tokens, one a line; 'credential ID:SECRET' lines add OAuth2 clients");
     c->add_option("--credential", credentials_,
                   "OAuth2 client credentials ID:SECRET for /v1/oauth/tokens (repeatable)");
     c->add_option("--prefix", prefix_, "Catalog prefix advertised in /v1/config");

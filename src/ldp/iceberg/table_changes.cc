@@ -1,10 +1,9 @@
 #include "ldp/iceberg/table_changes.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "ldp/iceberg/json_internal.h"
 #include "ldp/iceberg/refs.h"
@@ -19,27 +18,39 @@ constexpr int kMaxWritableFormatVersion = 2;
 constexpr int32_t kFirstPartitionFieldId = 1000;
 
 const std::set<std::string_view>& KnownRequirements() {
-  static const std::set<std::string_view> kTypes = {
-      "assert-create",
-      "assert-table-uuid",
-      "assert-ref-snapshot-id",
-      "assert-last-assigned-field-id",
-      "assert-current-schema-id",
-      "assert-last-assigned-partition-id",
-      "assert-default-spec-id",
-      "assert-default-sort-order-id"};
+  static const std::set<std::string_view> kTypes = {"assert-create",
+                                                    "assert-table-uuid",
+                                                    "assert-ref-snapshot-id",
+                                                    "assert-last-assigned-field-id",
+                                                    "assert-current-schema-id",
+                                                    "assert-last-assigned-partition-id",
+                                                    "assert-default-spec-id",
+                                                    "assert-default-sort-order-id"};
   return kTypes;
 }
 
 const std::set<std::string_view>& KnownUpdates() {
-  static const std::set<std::string_view> kActions = {
-      "assign-uuid",          "upgrade-format-version", "add-schema",
-      "set-current-schema",   "add-spec",               "set-default-spec",
-      "add-sort-order",       "set-default-sort-order", "add-snapshot",
-      "set-snapshot-ref",     "remove-snapshots",       "remove-snapshot-ref",
-      "set-location",         "set-properties",         "remove-properties",
-      "set-statistics",       "remove-statistics",      "set-partition-statistics",
-      "remove-partition-statistics", "remove-schemas",  "remove-partition-specs"};
+  static const std::set<std::string_view> kActions = {"assign-uuid",
+                                                      "upgrade-format-version",
+                                                      "add-schema",
+                                                      "set-current-schema",
+                                                      "add-spec",
+                                                      "set-default-spec",
+                                                      "add-sort-order",
+                                                      "set-default-sort-order",
+                                                      "add-snapshot",
+                                                      "set-snapshot-ref",
+                                                      "remove-snapshots",
+                                                      "remove-snapshot-ref",
+                                                      "set-location",
+                                                      "set-properties",
+                                                      "remove-properties",
+                                                      "set-statistics",
+                                                      "remove-statistics",
+                                                      "set-partition-statistics",
+                                                      "remove-partition-statistics",
+                                                      "remove-schemas",
+                                                      "remove-partition-specs"};
   return kActions;
 }
 
@@ -199,10 +210,9 @@ Status AddSortOrder(TableMetadata* m, const Json& u, Added* added) {
       return Status::OK();
     }
   }
-  if (order.order_id <= 0 || std::any_of(m->sort_orders.begin(), m->sort_orders.end(),
-                                          [&](const SortOrder& o) {
-                                            return o.order_id == order.order_id;
-                                          })) {
+  if (order.order_id <= 0 ||
+      std::any_of(m->sort_orders.begin(), m->sort_orders.end(),
+                  [&](const SortOrder& o) { return o.order_id == order.order_id; })) {
     order.order_id = next_id;
   }
   added->order_id = order.order_id;
@@ -264,9 +274,10 @@ Status SetSnapshotRef(TableMetadata* m, const Json& u, int64_t now_ms) {
   LDP_ASSIGN_OR_RAISE(ref.max_ref_age_ms,
                       internal::GetOptInt64(u, "max-ref-age-ms", "set-snapshot-ref"));
   if (!m->SnapshotById(ref.snapshot_id)) {
-    return InvalidArgument("set-snapshot-ref: ref '{}' points at snapshot {}, which is not in the "
-                           "table",
-                           name, ref.snapshot_id);
+    return InvalidArgument(
+        "set-snapshot-ref: ref '{}' points at snapshot {}, which is not in the "
+        "table",
+        name, ref.snapshot_id);
   }
   // Moving main records the snapshot-log entry at the snapshot's commit time when it was added
   // by this commit (what readers use for time travel), else now.
@@ -313,8 +324,8 @@ Status SetStatistics(std::map<int64_t, std::string>* target, const Json& u, std:
   if (const Json* top = internal::Member(u, "snapshot-id"); top && !top->is_null()) {
     LDP_ASSIGN_OR_RAISE(int64_t given, internal::AsInt64(*top, std::string(what)));
     if (given != id) {
-      return InvalidArgument("{}: snapshot-id {} differs from the statistics' snapshot-id {}",
-                             what, given, id);
+      return InvalidArgument("{}: snapshot-id {} differs from the statistics' snapshot-id {}", what,
+                             given, id);
     }
   }
   (*target)[id] = stats->dump();
@@ -333,9 +344,10 @@ Status ApplyOne(TableMetadata* m, const Json& u, Added* added, bool creating, in
   } else if (action == "upgrade-format-version") {
     LDP_ASSIGN_OR_RAISE(int32_t v, internal::GetInt32(u, "format-version", action));
     if (v > kMaxWritableFormatVersion) {
-      return NotImplemented("upgrade-format-version: format version {} is not supported (ldp "
-                            "writes 1 and 2)",
-                            v);
+      return NotImplemented(
+          "upgrade-format-version: format version {} is not supported (ldp "
+          "writes 1 and 2)",
+          v);
     }
     if (v < m->format_version && !creating) {
       return InvalidArgument("upgrade-format-version: cannot downgrade from {} to {}",
@@ -406,8 +418,7 @@ Status ApplyOne(TableMetadata* m, const Json& u, Added* added, bool creating, in
     LDP_ASSIGN_OR_RAISE(int64_t id, internal::GetInt64(u, "snapshot-id", action));
     m->statistics.erase(id);
   } else if (action == "set-partition-statistics") {
-    LDP_RETURN_NOT_OK(
-        SetStatistics(&m->partition_statistics, u, action, "partition-statistics"));
+    LDP_RETURN_NOT_OK(SetStatistics(&m->partition_statistics, u, action, "partition-statistics"));
   } else if (action == "remove-partition-statistics") {
     LDP_ASSIGN_OR_RAISE(int64_t id, internal::GetInt64(u, "snapshot-id", action));
     m->partition_statistics.erase(id);
@@ -492,8 +503,7 @@ Status CheckRequirements(const nlohmann::json& requirements, const TableMetadata
                             base->current_schema_id, want);
       }
     } else if (type == "assert-last-assigned-partition-id") {
-      LDP_ASSIGN_OR_RAISE(int32_t want,
-                          internal::GetInt32(r, "last-assigned-partition-id", type));
+      LDP_ASSIGN_OR_RAISE(int32_t want, internal::GetInt32(r, "last-assigned-partition-id", type));
       if (want != base->last_partition_id) {
         return CommitFailed("requirement failed: last assigned partition id is {}, expected {}",
                             base->last_partition_id, want);

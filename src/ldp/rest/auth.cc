@@ -1,12 +1,11 @@
 #include "ldp/rest/auth.h"
 
-#include <chrono>
-#include <fstream>
 #include <strings.h>
 
-#include <random>
-
+#include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "ldp/rest/http.h"
 

@@ -9,11 +9,10 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "ldp/core/status.h"
 
@@ -50,8 +49,7 @@ class Authenticator {
   /// a malformed request or another grant type (OAuth error "invalid_request" /
   /// "unsupported_grant_type"), NotAuthorized for unknown clients or wrong secrets
   /// ("invalid_client").
-  Result<nlohmann::json> IssueToken(const std::string& form_body,
-                                    const std::string& authorization);
+  Result<nlohmann::json> IssueToken(const std::string& form_body, const std::string& authorization);
 
  private:
   int64_t Now() const;

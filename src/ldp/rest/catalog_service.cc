@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ldp/iceberg/table_changes.h"
 #include "ldp/iceberg/table_metadata.h"
@@ -73,40 +72,60 @@ std::map<std::string, std::string> ParseQuery(const std::string& query) {
 
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return 200;
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kNotAuthorized: return 401;
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kNotAuthorized:
+      return 401;
     case ErrorCode::kNotFound:
     case ErrorCode::kNoSuchNamespace:
-    case ErrorCode::kNoSuchTable: return 404;
-    case ErrorCode::kNotImplemented: return 406;
+    case ErrorCode::kNoSuchTable:
+      return 404;
+    case ErrorCode::kNotImplemented:
+      return 406;
     case ErrorCode::kAlreadyExists:
     case ErrorCode::kNamespaceNotEmpty:
-    case ErrorCode::kCommitFailed: return 409;
+    case ErrorCode::kCommitFailed:
+      return 409;
     case ErrorCode::kUnavailable:
-    case ErrorCode::kTimeout: return 503;
+    case ErrorCode::kTimeout:
+      return 503;
     case ErrorCode::kCommitStateUnknown:
     case ErrorCode::kIOError:
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
 
 std::string ErrorTypeFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "BadRequestException";
-    case ErrorCode::kNotAuthorized: return "NotAuthorizedException";
-    case ErrorCode::kNotFound: return "NotFoundException";
-    case ErrorCode::kNoSuchNamespace: return "NoSuchNamespaceException";
-    case ErrorCode::kNoSuchTable: return "NoSuchTableException";
-    case ErrorCode::kNotImplemented: return "UnsupportedOperationException";
-    case ErrorCode::kAlreadyExists: return "AlreadyExistsException";
-    case ErrorCode::kNamespaceNotEmpty: return "NamespaceNotEmptyException";
-    case ErrorCode::kCommitFailed: return "CommitFailedException";
-    case ErrorCode::kCommitStateUnknown: return "CommitStateUnknownException";
+    case ErrorCode::kInvalidArgument:
+      return "BadRequestException";
+    case ErrorCode::kNotAuthorized:
+      return "NotAuthorizedException";
+    case ErrorCode::kNotFound:
+      return "NotFoundException";
+    case ErrorCode::kNoSuchNamespace:
+      return "NoSuchNamespaceException";
+    case ErrorCode::kNoSuchTable:
+      return "NoSuchTableException";
+    case ErrorCode::kNotImplemented:
+      return "UnsupportedOperationException";
+    case ErrorCode::kAlreadyExists:
+      return "AlreadyExistsException";
+    case ErrorCode::kNamespaceNotEmpty:
+      return "NamespaceNotEmptyException";
+    case ErrorCode::kCommitFailed:
+      return "CommitFailedException";
+    case ErrorCode::kCommitStateUnknown:
+      return "CommitStateUnknownException";
     case ErrorCode::kUnavailable:
-    case ErrorCode::kTimeout: return "ServiceUnavailableException";
-    default: return "InternalServerError";
+    case ErrorCode::kTimeout:
+      return "ServiceUnavailableException";
+    default:
+      return "InternalServerError";
   }
 }
 
@@ -123,8 +142,7 @@ Status CheckInsideWarehouse(const std::string& location, const std::string& ware
   }
   if (path.find('%') != std::string::npos || path.find('\\') != std::string::npos ||
       path.find('\0') != std::string::npos) {
-    return InvalidArgument("location {} contains '%' or '\\', which ldp does not accept",
-                           location);
+    return InvalidArgument("location {} contains '%' or '\\', which ldp does not accept", location);
   }
   std::vector<std::string> parts;
   size_t pos = 1;
@@ -196,7 +214,8 @@ Result<Namespace> NamespaceFromPath(const std::string& segment) {
   size_t pos = 0;
   while (true) {
     size_t sep = segment.find(kNamespaceSeparator, pos);
-    std::string level = segment.substr(pos, sep == std::string::npos ? std::string::npos : sep - pos);
+    std::string level =
+        segment.substr(pos, sep == std::string::npos ? std::string::npos : sep - pos);
     if (level.empty()) return InvalidArgument("namespace '{}' has an empty level", segment);
     ns.push_back(std::move(level));
     if (sep == std::string::npos) break;
@@ -277,7 +296,8 @@ Result<size_t> PageSize(const std::map<std::string, std::string>& q) {
   if (it == q.end() || it->second.empty()) return size_t{0};
   size_t n = 0;
   for (char c : it->second) {
-    if (c < '0' || c > '9' || n > 1000000) return InvalidArgument("pageSize must be a positive integer");
+    if (c < '0' || c > '9' || n > 1000000)
+      return InvalidArgument("pageSize must be a positive integer");
     n = n * 10 + static_cast<size_t>(c - '0');
   }
   if (n == 0) return InvalidArgument("pageSize must be a positive integer");
@@ -338,7 +358,8 @@ class Handler {
 
   Status RequireNamespace(const Namespace& ns) {
     LDP_ASSIGN_OR_RAISE(bool exists, cat_.NamespaceExists(ns));
-    if (!exists) return NoSuchNamespace("namespace {} does not exist", catalog::NamespaceToString(ns));
+    if (!exists)
+      return NoSuchNamespace("namespace {} does not exist", catalog::NamespaceToString(ns));
     return Status::OK();
   }
 
@@ -349,7 +370,8 @@ class Handler {
       int v = iceberg::ParseMetadataVersion(*base_location);
       version = v < 0 ? 1 : v + 1;
     }
-    std::string path = fmt::format("{}/metadata/{}", md.location, iceberg::MetadataFileName(version));
+    std::string path =
+        fmt::format("{}/metadata/{}", md.location, iceberg::MetadataFileName(version));
     LDP_RETURN_NOT_OK(CheckInsideWarehouse(path, opt_.warehouse));
     LDP_RETURN_NOT_OK(fs_.WriteFileExclusive(path, md.ToJsonString()));
     return path;
@@ -514,7 +536,9 @@ class Handler {
   HttpResponse NamespaceExists(const Namespace& ns) {
     auto exists = cat_.NamespaceExists(ns);
     if (!exists.ok()) return ErrorResponse(exists.status());
-    if (!*exists) return ErrorResponse(NoSuchNamespace("namespace {} does not exist", catalog::NamespaceToString(ns)));
+    if (!*exists)
+      return ErrorResponse(
+          NoSuchNamespace("namespace {} does not exist", catalog::NamespaceToString(ns)));
     return NoContent();
   }
 
@@ -530,9 +554,11 @@ class Handler {
     if (!updates.ok()) return ErrorResponse(updates.status());
     std::vector<std::string> removals;
     if (json r = body->value("removals", json()); !r.is_null()) {
-      if (!r.is_array()) return ErrorResponse(InvalidArgument("'removals' must be an array of strings"));
+      if (!r.is_array())
+        return ErrorResponse(InvalidArgument("'removals' must be an array of strings"));
       for (const auto& k : r) {
-        if (!k.is_string()) return ErrorResponse(InvalidArgument("'removals' must be an array of strings"));
+        if (!k.is_string())
+          return ErrorResponse(InvalidArgument("'removals' must be an array of strings"));
         removals.push_back(k.get<std::string>());
       }
     }
@@ -597,7 +623,8 @@ class Handler {
       if (fv->second == "1" || fv->second == "2") {
         format_version = fv->second[0] - '0';
       } else {
-        return ErrorResponse(NotImplemented("format-version {} is not supported (ldp writes 1 and 2)", fv->second));
+        return ErrorResponse(
+            NotImplemented("format-version {} is not supported (ldp writes 1 and 2)", fv->second));
       }
       props->erase(fv);
     }
@@ -609,19 +636,22 @@ class Handler {
     updates.push_back({{"action", "set-current-schema"}, {"schema-id", -1}});
     json spec = b.value("partition-spec", json());
     if (spec.is_null()) spec = json{{"spec-id", 0}, {"fields", json::array()}};
-    if (!spec.is_object()) return ErrorResponse(InvalidArgument("'partition-spec' must be an object"));
+    if (!spec.is_object())
+      return ErrorResponse(InvalidArgument("'partition-spec' must be an object"));
     if (!spec.contains("spec-id")) spec["spec-id"] = 0;
     updates.push_back({{"action", "add-spec"}, {"spec", spec}});
     updates.push_back({{"action", "set-default-spec"}, {"spec-id", -1}});
     json order = b.value("write-order", json());
     if (!order.is_null()) {
-      if (!order.is_object()) return ErrorResponse(InvalidArgument("'write-order' must be an object"));
+      if (!order.is_object())
+        return ErrorResponse(InvalidArgument("'write-order' must be an object"));
       updates.push_back({{"action", "add-sort-order"}, {"sort-order", order}});
       updates.push_back({{"action", "set-default-sort-order"}, {"sort-order-id", -1}});
     }
     std::string location = DefaultLocation(id);
     if (b.contains("location") && !b["location"].is_null()) {
-      if (!b["location"].is_string()) return ErrorResponse(InvalidArgument("'location' must be a string"));
+      if (!b["location"].is_string())
+        return ErrorResponse(InvalidArgument("'location' must be a string"));
       location = b["location"].get<std::string>();
     }
     Status inside = CheckInsideWarehouse(location, opt_.warehouse);
@@ -670,7 +700,8 @@ class Handler {
     if (!st.ok()) return ErrorResponse(st);
     auto text = fs_.ReadFile(loc);
     if (!text.ok()) {
-      return ErrorResponse(InvalidArgument("cannot read metadata file {}: {}", loc, text.status().message()));
+      return ErrorResponse(
+          InvalidArgument("cannot read metadata file {}: {}", loc, text.status().message()));
     }
     auto md = TableMetadata::FromJsonString(*text);
     if (!md.ok()) return ErrorResponse(md.status().WithContext(loc));
@@ -706,7 +737,8 @@ class Handler {
     auto current = Load(id);
     if (!current.ok()) return ErrorResponse(current.status());
     // The metadata location names one immutable file, so it is a strong validator.
-    std::string etag = fmt::format("\"{:016x}-{}\"", std::hash<std::string>()(current->location), mode);
+    std::string etag =
+        fmt::format("\"{:016x}-{}\"", std::hash<std::string>()(current->location), mode);
     if (req.Header("if-none-match") == etag) {
       HttpResponse r;
       r.status = 304;
@@ -731,14 +763,16 @@ class Handler {
     if (path_id) {
       c.id = *path_id;
       if (b.contains("identifier") && !b["identifier"].is_null()) {
-        LDP_ASSIGN_OR_RAISE(TableIdentifier given, IdentifierFromJson(b["identifier"], "identifier"));
+        LDP_ASSIGN_OR_RAISE(TableIdentifier given,
+                            IdentifierFromJson(b["identifier"], "identifier"));
         if (!(given == *path_id)) {
           return InvalidArgument("identifier {} in the body differs from the path's {}",
                                  given.ToString(), path_id->ToString());
         }
       }
     } else {
-      if (!b.contains("identifier")) return InvalidArgument("every table change needs an 'identifier'");
+      if (!b.contains("identifier"))
+        return InvalidArgument("every table change needs an 'identifier'");
       LDP_ASSIGN_OR_RAISE(c.id, IdentifierFromJson(b["identifier"], "identifier"));
     }
     c.requirements = b.value("requirements", json::array());
@@ -780,9 +814,11 @@ class Handler {
         return ErrorResponse(InvalidArgument("table-changes[{}] must be an object", i));
       }
       auto c = ChangeFromJson(changes_json[i], std::nullopt);
-      if (!c.ok()) return ErrorResponse(c.status().WithContext(fmt::format("table-changes[{}]", i)));
+      if (!c.ok())
+        return ErrorResponse(c.status().WithContext(fmt::format("table-changes[{}]", i)));
       if (!seen.insert(c->id).second) {
-        return ErrorResponse(InvalidArgument("table {} appears twice in table-changes", c->id.ToString()));
+        return ErrorResponse(
+            InvalidArgument("table {} appears twice in table-changes", c->id.ToString()));
       }
       changes.push_back(std::move(*c));
     }
@@ -825,8 +861,8 @@ class Handler {
     if (table_location) {
       Status purged = PurgeFiles(*table_location);
       if (!purged.ok()) {
-        return ErrorResponse(purged.WithContext(fmt::format(
-            "table {} was dropped, but purging its files failed", id.ToString())));
+        return ErrorResponse(purged.WithContext(
+            fmt::format("table {} was dropped, but purging its files failed", id.ToString())));
       }
     }
     return NoContent();
@@ -858,20 +894,20 @@ class Handler {
     out["overrides"] = json::object();
     if (!opt_.prefix.empty()) out["overrides"]["prefix"] = opt_.prefix;
     out["endpoints"] = json::array();
-    for (const char* e : {
-             "GET /v1/{prefix}/namespaces", "POST /v1/{prefix}/namespaces",
-             "GET /v1/{prefix}/namespaces/{namespace}", "HEAD /v1/{prefix}/namespaces/{namespace}",
-             "DELETE /v1/{prefix}/namespaces/{namespace}",
-             "POST /v1/{prefix}/namespaces/{namespace}/properties",
-             "GET /v1/{prefix}/namespaces/{namespace}/tables",
-             "POST /v1/{prefix}/namespaces/{namespace}/tables",
-             "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}",
-             "HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}",
-             "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}",
-             "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
-             "POST /v1/{prefix}/namespaces/{namespace}/register",
-             "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
-             "POST /v1/{prefix}/tables/rename", "POST /v1/{prefix}/transactions/commit"}) {
+    for (const char* e :
+         {"GET /v1/{prefix}/namespaces", "POST /v1/{prefix}/namespaces",
+          "GET /v1/{prefix}/namespaces/{namespace}", "HEAD /v1/{prefix}/namespaces/{namespace}",
+          "DELETE /v1/{prefix}/namespaces/{namespace}",
+          "POST /v1/{prefix}/namespaces/{namespace}/properties",
+          "GET /v1/{prefix}/namespaces/{namespace}/tables",
+          "POST /v1/{prefix}/namespaces/{namespace}/tables",
+          "GET /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+          "HEAD /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+          "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+          "DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}",
+          "POST /v1/{prefix}/namespaces/{namespace}/register",
+          "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
+          "POST /v1/{prefix}/tables/rename", "POST /v1/{prefix}/transactions/commit"}) {
       out["endpoints"].push_back(e);
     }
     return out;
@@ -993,10 +1029,7 @@ class Handler {
 
 CatalogService::CatalogService(catalog::Catalog& catalog, std::shared_ptr<io::FileSystem> fs,
                                ServiceOptions options)
-    : catalog_(catalog),
-      fs_(std::move(fs)),
-      options_(std::move(options)),
-      auth_(options_.auth) {
+    : catalog_(catalog), fs_(std::move(fs)), options_(std::move(options)), auth_(options_.auth) {
   while (options_.warehouse.size() > 1 && options_.warehouse.back() == '/') {
     options_.warehouse.pop_back();
   }

@@ -1,5 +1,6 @@
 #include "ldp/rest/http_server.h"
 
+#include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -7,10 +8,8 @@
 #include <cctype>
 #include <chrono>
 #include <ctime>
-#include <thread>
-
-#include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace ldp::rest {
 namespace {
@@ -65,8 +64,8 @@ struct HttpServer::Impl {
     res.status = out.status;
     for (const auto& [k, v] : out.headers) res.set_header(k, v);
     if (!out.body.empty()) res.set_content(out.body, out.content_type.c_str());
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::string path = in.target.substr(0, in.target.find('?'));
     Log(req.method, path, req.remote_addr, out.status, ms);
     t_logged = true;
@@ -134,14 +133,15 @@ Status HttpServer::Run() {
   }
   if (!bound) {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    return IOError("cannot listen on {}:{} (address in use or not available)",
-                   impl_->options.host, impl_->options.port);
+    return IOError("cannot listen on {}:{} (address in use or not available)", impl_->options.host,
+                   impl_->options.port);
   }
   std::thread waiter([this, set] {
     int sig = 0;
     sigwait(&set, &sig);
     if (sig != SIGUSR2) {
-      if (impl_->options.log) impl_->options.log(fmt::format("{} stopping (signal {})", UtcNow(), sig));
+      if (impl_->options.log)
+        impl_->options.log(fmt::format("{} stopping (signal {})", UtcNow(), sig));
       Stop();
     }
   });

@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "ldp/catalog/sql/sql_catalog.h"
@@ -38,8 +37,7 @@ class CatalogServiceTest : public ::testing::Test {
   }
 
   HttpResponse Call(const std::string& method, const std::string& target,
-                    const std::string& body = "",
-                    std::map<std::string, std::string> headers = {}) {
+                    const std::string& body = "", std::map<std::string, std::string> headers = {}) {
     HttpRequest r;
     r.method = method;
     r.target = target;
@@ -86,16 +84,16 @@ class CatalogServiceTest : public ::testing::Test {
   }
 
   json Append(int64_t id, std::optional<int64_t> parent, int64_t seq) {
-    return {{"requirements",
-             json::array({{{"type", "assert-ref-snapshot-id"},
-                           {"ref", "main"},
-                           {"snapshot-id", parent ? json(*parent) : json(nullptr)}}})},
-            {"updates",
-             json::array({{{"action", "add-snapshot"}, {"snapshot", Snapshot(id, parent, seq)}},
-                          {{"action", "set-snapshot-ref"},
-                           {"ref-name", "main"},
-                           {"type", "branch"},
-                           {"snapshot-id", id}}})}};
+    return {
+        {"requirements", json::array({{{"type", "assert-ref-snapshot-id"},
+                                       {"ref", "main"},
+                                       {"snapshot-id", parent ? json(*parent) : json(nullptr)}}})},
+        {"updates",
+         json::array({{{"action", "add-snapshot"}, {"snapshot", Snapshot(id, parent, seq)}},
+                      {{"action", "set-snapshot-ref"},
+                       {"ref-name", "main"},
+                       {"type", "branch"},
+                       {"snapshot-id", id}}})}};
   }
 
   testing::TempDir dir_;
@@ -124,7 +122,8 @@ TEST_F(CatalogServiceTest, ConfigListsEndpointsAndPrefix) {
 }
 
 TEST_F(CatalogServiceTest, NamespaceLifecycle) {
-  auto r = Call("POST", "/v1/namespaces", json{{"namespace", {"nyc"}}, {"properties", {{"owner", "ana"}}}});
+  auto r = Call("POST", "/v1/namespaces",
+                json{{"namespace", {"nyc"}}, {"properties", {{"owner", "ana"}}}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["namespace"], json({"nyc"}));
   ExpectError(Call("POST", "/v1/namespaces", json{{"namespace", {"nyc"}}}), 409,
@@ -169,8 +168,8 @@ TEST_F(CatalogServiceTest, MultiLevelNamespacesAndPaging) {
   auto page1 = Body(Call("GET", "/v1/namespaces?pageSize=2"));
   EXPECT_EQ(page1["namespaces"], json({{"a"}, {"b"}}));
   ASSERT_TRUE(page1.contains("next-page-token"));
-  auto page2 = Body(Call("GET", "/v1/namespaces?pageSize=2&pageToken=" +
-                                    page1["next-page-token"].get<std::string>()));
+  auto page2 = Body(Call(
+      "GET", "/v1/namespaces?pageSize=2&pageToken=" + page1["next-page-token"].get<std::string>()));
   EXPECT_EQ(page2["namespaces"], json({{"c"}}));
   EXPECT_FALSE(page2.contains("next-page-token"));
   ExpectError(Call("GET", "/v1/namespaces?pageSize=zero"), 400, "BadRequestException");
@@ -198,7 +197,9 @@ TEST_F(CatalogServiceTest, CreateLoadExistsRenameDrop) {
        {"write-order",
         {{"order-id", 1},
          {"fields",
-          {{{"source-id", 2}, {"transform", "identity"}, {"direction", "asc"},
+          {{{"source-id", 2},
+            {"transform", "identity"},
+            {"direction", "asc"},
             {"null-order", "nulls-first"}}}}}}});
   const std::string loc = created["metadata-location"];
   EXPECT_TRUE(std::filesystem::exists(loc.substr(7))) << loc;
@@ -220,9 +221,9 @@ TEST_F(CatalogServiceTest, CreateLoadExistsRenameDrop) {
   EXPECT_EQ(Body(r)["metadata-location"], loc);
   EXPECT_EQ(Body(r)["metadata"]["table-uuid"], md["table-uuid"]);
   ASSERT_TRUE(r.headers.count("ETag"));
-  EXPECT_EQ(Call("GET", "/v1/namespaces/db/tables/t", "", {{"if-none-match", r.headers["ETag"]}})
-                .status,
-            304);
+  EXPECT_EQ(
+      Call("GET", "/v1/namespaces/db/tables/t", "", {{"if-none-match", r.headers["ETag"]}}).status,
+      304);
   EXPECT_EQ(Call("HEAD", "/v1/namespaces/db/tables/t").status, 204);
   EXPECT_EQ(Call("HEAD", "/v1/namespaces/db/tables/nope").status, 404);
   ExpectError(Call("GET", "/v1/namespaces/db/tables/nope"), 404, "NoSuchTableException");
@@ -236,10 +237,10 @@ TEST_F(CatalogServiceTest, CreateLoadExistsRenameDrop) {
   EXPECT_EQ(Call("HEAD", "/v1/namespaces/db/tables/t").status, 404);
   ExpectError(Call("POST", "/v1/tables/rename", rename), 404, "NoSuchTableException");
 
-  EXPECT_EQ(Call("POST", "/v1/namespaces/other/tables/u/metrics",
-                 json{{"report-type", "scan-report"}})
-                .status,
-            204);
+  EXPECT_EQ(
+      Call("POST", "/v1/namespaces/other/tables/u/metrics", json{{"report-type", "scan-report"}})
+          .status,
+      204);
   ExpectError(Call("POST", "/v1/namespaces/other/tables/zz/metrics", json{{"report-type", "x"}}),
               404, "NoSuchTableException");
 
@@ -276,9 +277,9 @@ TEST_F(CatalogServiceTest, RegisterTable) {
 TEST_F(CatalogServiceTest, LocationsMustStayInsideTheWarehouse) {
   ASSERT_EQ(Call("POST", "/v1/namespaces", json{{"namespace", {"db"}}}).status, 200);
   const std::string wh = dir_.Join("warehouse");
-  for (const std::string& bad : std::vector<std::string>{
-           wh + "/../outside", "/tmp/elsewhere", "file://" + wh + "/a/../../x", wh,
-           "s3://bucket/t", wh + "/x/%2e%2e/y", "relative/path"}) {
+  for (const std::string& bad :
+       std::vector<std::string>{wh + "/../outside", "/tmp/elsewhere", "file://" + wh + "/a/../../x",
+                                wh, "s3://bucket/t", wh + "/x/%2e%2e/y", "relative/path"}) {
     auto r = Call("POST", "/v1/namespaces/db/tables",
                   json{{"name", "t"}, {"schema", kSchema}, {"location", bad}});
     ExpectError(r, 400, "BadRequestException");
@@ -372,22 +373,35 @@ TEST_F(CatalogServiceTest, CommitAppliesEveryUpdateType) {
       {{"action", "add-sort-order"},
        {"sort-order",
         {{"fields",
-          {{{"source-id", 1}, {"transform", "identity"}, {"direction", "desc"},
+          {{{"source-id", 1},
+            {"transform", "identity"},
+            {"direction", "desc"},
             {"null-order", "nulls-last"}}}}}}},
       {{"action", "set-default-sort-order"}, {"sort-order-id", -1}},
       {{"action", "add-snapshot"}, {"snapshot", Snapshot(22, 21, 2)}},
-      {{"action", "set-snapshot-ref"}, {"ref-name", "main"}, {"type", "branch"}, {"snapshot-id", 22}},
       {{"action", "set-snapshot-ref"},
-       {"ref-name", "v1"}, {"type", "tag"}, {"snapshot-id", 21}, {"max-ref-age-ms", 1000}},
-      {{"action", "set-snapshot-ref"}, {"ref-name", "dev"}, {"type", "branch"}, {"snapshot-id", 21}},
+       {"ref-name", "main"},
+       {"type", "branch"},
+       {"snapshot-id", 22}},
+      {{"action", "set-snapshot-ref"},
+       {"ref-name", "v1"},
+       {"type", "tag"},
+       {"snapshot-id", 21},
+       {"max-ref-age-ms", 1000}},
+      {{"action", "set-snapshot-ref"},
+       {"ref-name", "dev"},
+       {"type", "branch"},
+       {"snapshot-id", 21}},
       {{"action", "remove-snapshot-ref"}, {"ref-name", "dev"}},
       {{"action", "set-properties"}, {"updates", {{"c", "3"}}}},
       {{"action", "remove-properties"}, {"removals", {"a"}}},
       {{"action", "set-statistics"},
        {"snapshot-id", 22},
        {"statistics",
-        {{"snapshot-id", 22}, {"statistics-path", wh + "/db.db/t/metadata/s.puffin"},
-         {"file-size-in-bytes", 10}, {"file-footer-size-in-bytes", 5},
+        {{"snapshot-id", 22},
+         {"statistics-path", wh + "/db.db/t/metadata/s.puffin"},
+         {"file-size-in-bytes", 10},
+         {"file-footer-size-in-bytes", 5},
          {"blob-metadata", json::array()}}}},
       {{"action", "set-location"}, {"location", wh + "/db.db/t2"}},
   });
@@ -482,21 +496,22 @@ TEST_F(CatalogServiceTest, StagedCreateThenCommit) {
   EXPECT_EQ(Call("HEAD", "/v1/namespaces/db/tables/s").status, 404);
   auto staged = Body(r)["metadata"];
   // What pyiceberg's create_table_transaction sends.
-  json commit = {
-      {"requirements", {{{"type", "assert-create"}}}},
-      {"updates",
-       {{{"action", "assign-uuid"}, {"uuid", staged["table-uuid"]}},
-        {{"action", "upgrade-format-version"}, {"format-version", 2}},
-        {{"action", "add-schema"}, {"schema", staged["schemas"][0]}},
-        {{"action", "set-current-schema"}, {"schema-id", -1}},
-        {{"action", "add-spec"}, {"spec", staged["partition-specs"][0]}},
-        {{"action", "set-default-spec"}, {"spec-id", -1}},
-        {{"action", "add-sort-order"}, {"sort-order", staged["sort-orders"][0]}},
-        {{"action", "set-default-sort-order"}, {"sort-order-id", -1}},
-        {{"action", "set-location"}, {"location", staged["location"]}},
-        {{"action", "add-snapshot"}, {"snapshot", Snapshot(31, std::nullopt, 1)}},
-        {{"action", "set-snapshot-ref"}, {"ref-name", "main"}, {"type", "branch"},
-         {"snapshot-id", 31}}}}};
+  json commit = {{"requirements", {{{"type", "assert-create"}}}},
+                 {"updates",
+                  {{{"action", "assign-uuid"}, {"uuid", staged["table-uuid"]}},
+                   {{"action", "upgrade-format-version"}, {"format-version", 2}},
+                   {{"action", "add-schema"}, {"schema", staged["schemas"][0]}},
+                   {{"action", "set-current-schema"}, {"schema-id", -1}},
+                   {{"action", "add-spec"}, {"spec", staged["partition-specs"][0]}},
+                   {{"action", "set-default-spec"}, {"spec-id", -1}},
+                   {{"action", "add-sort-order"}, {"sort-order", staged["sort-orders"][0]}},
+                   {{"action", "set-default-sort-order"}, {"sort-order-id", -1}},
+                   {{"action", "set-location"}, {"location", staged["location"]}},
+                   {{"action", "add-snapshot"}, {"snapshot", Snapshot(31, std::nullopt, 1)}},
+                   {{"action", "set-snapshot-ref"},
+                    {"ref-name", "main"},
+                    {"type", "branch"},
+                    {"snapshot-id", 31}}}}};
   r = Call("POST", "/v1/namespaces/db/tables/s", commit);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(Body(r)["metadata-location"].get<std::string>().find("/metadata/00000-"),
@@ -517,8 +532,9 @@ TEST_F(CatalogServiceTest, TransactionsAreAllOrNothing) {
     c["identifier"] = {{"namespace", {"db"}}, {"name", name}};
     return c;
   };
-  auto r = Call("POST", "/v1/transactions/commit",
-                json{{"table-changes", {change("a", 41, std::nullopt), change("b", 42, std::nullopt)}}});
+  auto r =
+      Call("POST", "/v1/transactions/commit",
+           json{{"table-changes", {change("a", 41, std::nullopt), change("b", 42, std::nullopt)}}});
   ASSERT_EQ(r.status, 204) << r.body;
   EXPECT_EQ(Body(Call("GET", "/v1/namespaces/db/tables/a"))["metadata"]["current-snapshot-id"], 41);
   EXPECT_EQ(Body(Call("GET", "/v1/namespaces/db/tables/b"))["metadata"]["current-snapshot-id"], 42);
@@ -549,7 +565,9 @@ TEST_F(CatalogServiceTest, LoadWithSnapshotsRefs) {
   CreateTable("db", "t");
   ASSERT_EQ(Call("POST", "/v1/namespaces/db/tables/t", Append(51, std::nullopt, 1)).status, 200);
   ASSERT_EQ(Call("POST", "/v1/namespaces/db/tables/t", Append(52, 51, 2)).status, 200);
-  EXPECT_EQ(Body(Call("GET", "/v1/namespaces/db/tables/t?snapshots=all"))["metadata"]["snapshots"].size(), 2u);
+  EXPECT_EQ(
+      Body(Call("GET", "/v1/namespaces/db/tables/t?snapshots=all"))["metadata"]["snapshots"].size(),
+      2u);
   auto refs = Body(Call("GET", "/v1/namespaces/db/tables/t?snapshots=refs"))["metadata"];
   ASSERT_EQ(refs["snapshots"].size(), 1u);
   EXPECT_EQ(refs["snapshots"][0]["snapshot-id"], 52);
@@ -573,7 +591,8 @@ TEST_F(CatalogServiceTest, BearerTokensAndOAuthClientCredentials) {
   EXPECT_EQ(Call("HEAD", "/v1/namespaces/x").status, 401);
   EXPECT_FALSE(*catalog_->NamespaceExists({"x"}));
 
-  auto r = Call("POST", "/v1/oauth/tokens", "grant_type=client_credentials&client_id=spark&client_secret=bad");
+  auto r = Call("POST", "/v1/oauth/tokens",
+                "grant_type=client_credentials&client_id=spark&client_secret=bad");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(Body(r)["error"], "invalid_client");
   r = Call("POST", "/v1/oauth/tokens", "grant_type=password&client_id=spark&client_secret=pw");
@@ -596,11 +615,15 @@ TEST_F(CatalogServiceTest, BearerTokensAndOAuthClientCredentials) {
 }
 
 TEST(PercentCodingTest, RoundTripsAndQueries) {
-  EXPECT_EQ(PercentDecode("a%1Fb%2fc", false), std::string("a\x1f" "b/c"));
+  EXPECT_EQ(PercentDecode("a%1Fb%2fc", false), std::string("a\x1f"
+                                                           "b/c"));
   EXPECT_EQ(PercentDecode("x+y%", true), "x y%");
-  EXPECT_EQ(PercentEncode(std::string("a\x1f" "b c")), "a%1Fb%20c");
+  EXPECT_EQ(PercentEncode(std::string("a\x1f"
+                                      "b c")),
+            "a%1Fb%20c");
   auto q = ParseQuery("parent=a%1Fb&pageSize=2&flag");
-  EXPECT_EQ(q["parent"], std::string("a\x1f" "b"));
+  EXPECT_EQ(q["parent"], std::string("a\x1f"
+                                     "b"));
   EXPECT_EQ(q["pageSize"], "2");
   EXPECT_EQ(q.count("flag"), 1u);
 }
