@@ -1265,6 +1265,34 @@ TEST_F(InteropRowDelta, EqualityDeletesFollowSequenceNumbers) {
   LdpJson({"delete", "ir.t", "--where", "id < 10"});
   EXPECT_EQ(Ldp({"query", "SELECT count(*) FROM ir.t", "--format", "csv"}).out, "count_star()\n989\n");
   ExpectIcebirdMatchesLdp("delete after equality delete");
+  // Compaction applies the equality delete and drops it.
+  auto compacted = LdpJson({"maintain", "compact", "ir.t"});
+  EXPECT_TRUE(compacted.value("committed", false));
+  EXPECT_EQ(CurrentMetadata("ir", "t")["snapshots"].back()["summary"].value("total-equality-deletes", ""), "0");
+  EXPECT_EQ(Ldp({"query", "SELECT count(*) FROM ir.t", "--format", "csv"}).out, "count_star()\n989\n");
+  ExpectIcebirdMatchesLdp("compacted after equality delete");
+}
+
+TEST_F(InteropRowDelta, IcebirdReadsACompactedSortedTableWithDeletes) {
+  MakeTable("merge-on-read");
+  LdpJson({"delete", "ir.t", "--where", "id % 10 = 3"});
+  for (int f = 0; f < 3; ++f) {
+    const std::string src = tmp_.Join(fmt::format("ir-small{}.parquet", f));
+    Copy(fmt::format("SELECT i::BIGINT AS id, 's' || i AS name, (i % 13)::DOUBLE AS v, TIMESTAMP '2025-01-01' AS ts "
+                     "FROM range({}, {}) t(i)",
+                     1000 + f * 50, 1050 + f * 50),
+         src);
+    Ingest(src, "ir.t");
+  }
+  ASSERT_EQ(Ldp({"alter", "ir.t", "--sort-by", "v desc nulls last, id"}).exit_code, 0);
+  ExpectIcebirdMatchesLdp("before compaction");
+  auto j = LdpJson({"maintain", "compact", "ir.t"});
+  EXPECT_TRUE(j.value("committed", false));
+  EXPECT_EQ(j.value("data_files_added", -1), 1);
+  EXPECT_EQ(j["removed_delete_files"].size(), 2u);
+  EXPECT_EQ(j.value("sort_order_id", -1), 1);
+  EXPECT_EQ(Ldp({"query", "SELECT count(*) FROM ir.t", "--format", "csv"}).out, "count_star()\n1050\n");
+  ExpectIcebirdMatchesLdp("compacted and sorted");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "ldp/cli/output.h"
 #include "ldp/services/alter.h"
 #include "ldp/services/partition_evolution.h"
+#include "ldp/services/sorted_write.h"
 
 namespace ldp::cli {
 namespace {
@@ -34,6 +35,9 @@ class AlterCommand final : public Command {
     c->add_option("--partition-by", partition_by_,
                   "New partition spec for new writes, e.g. \"day(ts), bucket(16, id)\"; "
                   "\"\" or unpartitioned for none. Existing files keep their spec");
+    c->add_option("--sort-by", sort_by_,
+                  "New default sort order, e.g. \"ts desc nulls last, day(ts), bucket(16, id)\"; \"\" or unsorted "
+                  "for none. Writes and compaction sort rows by it");
     c->footer("Changes apply in the order given. Example:\n"
               "  ldp alter nyc.trips --add-column \"tip_share double after tip_amount\" --rename-column fare_amount:fare");
     sub_ = c;
@@ -43,13 +47,18 @@ class AlterCommand final : public Command {
   Status Run(const GlobalOptions& g) override {
     size_t schema_changes = 0;
     for (CLI::Option* o : {add_, drop_, rename_, move_, optional_, required_, type_}) schema_changes += o->count();
+    if (sort_by_) {
+      if (schema_changes > 0 || partition_by_)
+        return InvalidArgument("--sort-by cannot be combined with other changes: run `ldp alter` twice");
+      return RunSortBy(g);
+    }
     if (partition_by_) {
       if (schema_changes > 0)
         return InvalidArgument("--partition-by cannot be combined with schema changes: run `ldp alter` twice");
       return RunPartitionBy(g);
     }
     if (schema_changes == 0)
-      return InvalidArgument("nothing to alter: give a schema change or --partition-by (see `ldp help alter`)");
+      return InvalidArgument("nothing to alter: give a schema change, --partition-by or --sort-by (see `ldp help alter`)");
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     services::AlterOptions o;
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
@@ -129,8 +138,32 @@ class AlterCommand final : public Command {
     return Status::OK();
   }
 
+  Status RunSortBy(const GlobalOptions& g) {
+    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+    LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
+    LDP_ASSIGN_OR_RAISE(auto r, services::AlterSortOrder(*project, id, *sort_by_));
+    if (g.json) {
+      PrintJson({{"table", id.ToString()},
+                 {"changed", r.changed},
+                 {"sort_order_id", r.order_id},
+                 {"sort_order", r.text},
+                 {"previous_sort_order", r.previous_text},
+                 {"metadata_location", r.metadata_location}});
+      return Status::OK();
+    }
+    if (!r.changed) {
+      std::cout << "Table " << id.ToString() << " is already sorted by " << r.text << " (order " << r.order_id
+                << "): nothing changed\n";
+      return Status::OK();
+    }
+    std::cout << "Table " << id.ToString() << ": sort order " << r.order_id << " (" << r.text
+              << ") is now the default, was " << r.previous_text
+              << "\n  existing data files keep their order; new writes and compaction use the new one\n";
+    return Status::OK();
+  }
+
   std::string table_;
-  std::optional<std::string> partition_by_;
+  std::optional<std::string> partition_by_, sort_by_;
   CLI::App* sub_ = nullptr;
   CLI::Option *add_ = nullptr, *drop_ = nullptr, *rename_ = nullptr, *move_ = nullptr, *optional_ = nullptr,
               *required_ = nullptr, *type_ = nullptr;

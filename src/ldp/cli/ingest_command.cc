@@ -24,6 +24,9 @@ class IngestCommand final : public Command {
     c->add_option("--partition-by", partition_by_,
                   "Partition spec of a table this creates, e.g. \"day(ts), bucket(16, id)\" "
                   "(identity, bucket, truncate, year, month, day, hour, void)");
+    c->add_option("--sort-by", sort_by_,
+                  "Sort order of a table this creates, e.g. \"tpep_pickup_datetime desc nulls last, day(ts)\"; "
+                  "rows of every write are sorted by the table's order");
     c->add_flag("--evolve", evolve_,
                 "Merge the source schema into the table: add new columns, apply allowed type promotions, match "
                 "a column whose name differs only in case (committed with the data)");
@@ -54,6 +57,7 @@ class IngestCommand final : public Command {
     }
     o.where = where_;
     o.partition_by = partition_by_;
+    o.sort_by = sort_by_;
     ProgressBar bar("ingest " + o.table.ToString());
     if (!g.quiet) o.progress = [&bar](double p) { bar.Update(p); };
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
@@ -127,7 +131,7 @@ class IngestCommand final : public Command {
 
  private:
   std::string source_, table_, mode_ = "append", format_, branch_, key_, where_;
-  std::optional<std::string> partition_by_;
+  std::optional<std::string> partition_by_, sort_by_;
   bool evolve_ = false;
 };
 

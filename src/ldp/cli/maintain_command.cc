@@ -1,10 +1,14 @@
-// `ldp maintain expire-snapshots | remove-orphans | rewrite-manifests`: keeping a table small.
+// `ldp maintain expire-snapshots | remove-orphans | rewrite-manifests | compact`: keeping a table small
+// and fast.
+#include <chrono>
 #include <iostream>
 
 #include <fmt/ranges.h>
 
 #include "ldp/cli/command.h"
 #include "ldp/cli/output.h"
+#include "ldp/services/compact.h"
+#include "ldp/services/ingest.h"
 #include "ldp/services/maintain.h"
 #include "ldp/services/snapshots.h"
 #include "ldp/services/tables.h"
@@ -29,10 +33,77 @@ int64_t TotalBytes(const std::vector<services::RemovedFile>& files) {
   return n;
 }
 
+Status RunCompact(const GlobalOptions& g, services::Project& project, const services::CompactOptions& o) {
+  LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(project));
+  LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+  auto start = std::chrono::steady_clock::now();
+  LDP_ASSIGN_OR_RAISE(auto r, services::Compact(project, *conn, o));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  int64_t in_files = 0, in_bytes = 0, in_rows = 0, out_files = 0, out_bytes = 0, out_rows = 0;
+  for (const auto& grp : r.groups) {
+    in_files += static_cast<int64_t>(grp.input_files.size());
+    in_bytes += grp.input_bytes;
+    in_rows += grp.input_records;
+    out_files += static_cast<int64_t>(grp.output_files.size());
+    out_bytes += grp.output_bytes;
+    out_rows += grp.output_records;
+  }
+  if (g.json) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& grp : r.groups)
+      groups.push_back({{"spec_id", grp.spec_id}, {"partition", grp.partition}, {"input_files", grp.input_files},
+                        {"input_bytes", grp.input_bytes}, {"input_records", grp.input_records},
+                        {"delete_files", grp.delete_files}, {"output_files", grp.output_files},
+                        {"output_bytes", grp.output_bytes}, {"output_records", grp.output_records}});
+    PrintJson({{"table", r.table.ToString()}, {"dry_run", r.dry_run}, {"committed", r.committed},
+               {"snapshot_id", r.snapshot_id}, {"target_size", r.target_size}, {"min_size", r.min_size},
+               {"total_files", r.total_files}, {"files_considered", r.files_considered},
+               {"data_files_removed", r.data_files_removed}, {"data_files_added", r.data_files_added},
+               {"removed_delete_files", r.removed_delete_files}, {"records_removed", r.records_removed},
+               {"sort_order_id", r.sort_order_id ? nlohmann::json(*r.sort_order_id) : nlohmann::json(nullptr)},
+               {"groups", groups}, {"commit_attempts", r.commit_attempts}, {"metadata_location", r.metadata_location},
+               {"seconds", secs}});
+    return Status::OK();
+  }
+  const std::string t = r.table.ToString();
+  if (r.groups.empty() && r.removed_delete_files.empty()) {
+    std::cout << fmt::format("Nothing to compact in {}: {} of {} data files considered, none smaller than {:.1f} MiB "
+                             "with another small file in its partition, none with deletes\n",
+                             t, r.files_considered, r.total_files, r.min_size / 1048576.0);
+    return Status::OK();
+  }
+  if (r.dry_run) {
+    std::cout << fmt::format("Would compact {} data files of {} ({:.1f} MiB, {} rows before deletes) in {} group{} "
+                             "(target {:.1f} MiB); would drop {} delete file{}\n",
+                             in_files, t, in_bytes / 1048576.0, in_rows, r.groups.size(), r.groups.size() == 1 ? "" : "s",
+                             r.target_size / 1048576.0, r.removed_delete_files.size(),
+                             r.removed_delete_files.size() == 1 ? "" : "s");
+  } else {
+    std::cout << fmt::format("Compacted {} data files of {} into {} ({:.1f} MiB -> {:.1f} MiB, {} rows; {} deleted "
+                             "rows dropped); removed {} delete file{}; snapshot {} (replace) in {:.2f}s\n",
+                             in_files, t, out_files, in_bytes / 1048576.0, out_bytes / 1048576.0, out_rows,
+                             r.records_removed, r.removed_delete_files.size(),
+                             r.removed_delete_files.size() == 1 ? "" : "s", r.snapshot_id, secs);
+  }
+  for (const auto& grp : r.groups) {
+    std::cout << fmt::format("  {:<40} {:>5} files {:>10.1f} MiB {:>10} rows, {} delete file{}", grp.partition.empty() ? "(unpartitioned)" : grp.partition,
+                             grp.input_files.size(), grp.input_bytes / 1048576.0, grp.input_records, grp.delete_files,
+                             grp.delete_files == 1 ? "" : "s");
+    if (!r.dry_run)
+      std::cout << fmt::format(" -> {} file{}, {} rows", grp.output_files.size(), grp.output_files.size() == 1 ? "" : "s",
+                               grp.output_records);
+    std::cout << "\n";
+    if (r.dry_run)
+      for (const auto& f : grp.input_files) std::cout << "      " << f << "\n";
+  }
+  for (const auto& f : r.removed_delete_files) std::cout << fmt::format("  {} delete file {}\n", r.dry_run ? "would drop" : "dropped", f);
+  return Status::OK();
+}
+
 class MaintainCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    auto* c = app.add_subcommand("maintain", "Table maintenance: expire-snapshots, remove-orphans, rewrite-manifests");
+    auto* c = app.add_subcommand("maintain", "Table maintenance: expire-snapshots, remove-orphans, rewrite-manifests, compact");
     c->require_subcommand(1);
     expire_ = c->add_subcommand("expire-snapshots",
                                 "Remove old snapshots (never one a branch or tag needs) and the files only they used");
@@ -50,6 +121,16 @@ class MaintainCommand final : public Command {
     orphans_->add_flag("--dry-run", dry_run_, "List what would be deleted; delete nothing");
     rewrite_ = c->add_subcommand("rewrite-manifests", "Merge small manifests into fewer (same data, a replace snapshot)");
     rewrite_->add_option("table", table_, "NS.NAME")->required();
+    compact_ = c->add_subcommand("compact",
+                                 "Rewrite small data files (and files with deletes) of each partition into fewer, "
+                                 "deletes applied (a replace snapshot)");
+    compact_->add_option("table", table_, "NS.NAME")->required();
+    compact_->add_option("--target-size", target_size_,
+                         "Target data file size, e.g. 128MB (default: table property write.target-file-size-bytes, "
+                         "else 512MB); files below 75% of it are rewritten");
+    compact_->add_option("--where", where_, "Only files that may hold rows matching this DuckDB predicate");
+    compact_->add_flag("--dry-run", dry_run_, "List what would be rewritten; change nothing");
+    compact_->footer("Files keep their partition spec; rows are written in the table's sort order (ldp alter --sort-by).");
     return c;
   }
 
@@ -57,6 +138,18 @@ class MaintainCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
     const int64_t now = services::NowMs();
+    if (compact_->parsed()) {
+      services::CompactOptions o;
+      o.table = id;
+      o.where = where_;
+      o.dry_run = dry_run_;
+      if (!target_size_.empty()) {
+        auto n = services::ParseByteSize(target_size_);
+        if (!n.ok()) return n.status().WithContext("--target-size");
+        o.target_size = *n;
+      }
+      return RunCompact(g, *project, o);
+    }
     if (expire_->parsed()) {
       services::ExpireOptions o;
       o.table = id;
@@ -135,7 +228,8 @@ class MaintainCommand final : public Command {
   CLI::App* expire_ = nullptr;
   CLI::App* orphans_ = nullptr;
   CLI::App* rewrite_ = nullptr;
-  std::string table_, older_than_;
+  CLI::App* compact_ = nullptr;
+  std::string table_, older_than_, target_size_, where_;
   int32_t retain_last_ = 0;
   CLI::Option* retain_last_opt_ = nullptr;
   bool dry_run_ = false;

@@ -7,6 +7,7 @@
 #include "ldp/cli/output.h"
 #include "ldp/iceberg/refs.h"
 #include "ldp/iceberg/partitioning.h"
+#include "ldp/iceberg/sort_order.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::cli {
@@ -126,7 +127,7 @@ nlohmann::json PartitionSpecsJson(const iceberg::TableMetadata& md, const iceber
 class DescribeCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    auto* c = app.add_subcommand("describe", "Show a table: schema with field ids, partition spec, properties, snapshot, location");
+    auto* c = app.add_subcommand("describe", "Show a table: schema with field ids, partition spec, sort order, properties, snapshot, location");
     c->add_option("table", table_, "NS.NAME")->required();
     return c;
   }
@@ -138,6 +139,7 @@ class DescribeCommand final : public Command {
     auto schema = md.CurrentSchema();
     const auto* spec = md.DefaultSpec();
     const auto* snap = md.CurrentSnapshot();
+    const auto* order = iceberg::DefaultSortOrder(md);
     if (g.json) {
       nlohmann::json j = {{"table", id.ToString()},
                           {"format_version", md.format_version},
@@ -152,6 +154,9 @@ class DescribeCommand final : public Command {
                           {"partition_spec_text", spec ? iceberg::PartitionSpecText(*spec, *schema) : ""},
                           {"default_spec_id", md.default_spec_id},
                           {"partition_specs", PartitionSpecsJson(md, *schema)},
+                          {"sort_order", order ? order->ToJson() : nlohmann::json(nullptr)},
+                          {"sort_order_text", order ? iceberg::SortOrderText(*order, *schema) : "unsorted"},
+                          {"default_sort_order_id", md.default_sort_order_id},
                           {"properties", md.properties},
                           {"current_snapshot", snap ? snap->ToJson() : nlohmann::json(nullptr)}};
       PrintJson(j);
@@ -183,6 +188,8 @@ class DescribeCommand final : public Command {
         if (s.spec_id != md.default_spec_id)
           std::cout << fmt::format("  spec {}: {}\n", s.spec_id, iceberg::PartitionSpecText(s, *schema));
     }
+    std::cout << "\nSort order (id " << md.default_sort_order_id
+              << "): " << (order ? iceberg::SortOrderText(*order, *schema) : "unsorted") << "\n";
     std::cout << "\nProperties:" << (md.properties.empty() ? " none\n" : "\n");
     for (const auto& [k, v] : md.properties) std::cout << "  " << k << " = " << v << "\n";
     std::cout << "\nCurrent snapshot: ";

@@ -70,9 +70,11 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
   };
 
   std::vector<ManifestFile> list;
-  for (const auto* added : {&delta.added_data_manifest, &delta.added_delete_manifest}) {
-    if (!*added) continue;
-    ManifestFile mf = **added;
+  std::vector<ManifestFile> added_manifests = delta.more_added_manifests;
+  for (const auto* added : {&delta.added_delete_manifest, &delta.added_data_manifest})
+    if (*added) added_manifests.insert(added_manifests.begin(), **added);
+  for (const auto& added : added_manifests) {
+    ManifestFile mf = added;
     mf.sequence_number = seq;
     mf.min_sequence_number = seq;
     mf.added_snapshot_id = snapshot_id;
@@ -89,6 +91,27 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
   for (const auto& f : delta.added_data) totals.Add(f), touch(f);
   for (const auto& f : delta.added_deletes) totals.Add(f), touch(f);
   std::set<std::string> found;
+  // Rewritten manifests by (content, spec id) when delta.merge_rewritten_manifests.
+  std::map<std::pair<int32_t, int32_t>, std::vector<ManifestEntry>> merged;
+  auto write_rewritten = [&](ManifestContent content, int32_t spec_id, const std::vector<ManifestEntry>& rewritten,
+                             const std::string& what) -> Status {
+    const PartitionSpec* spec = base.SpecById(spec_id);
+    if (!spec) return Internal("manifest {} names unknown partition spec {}", what, spec_id);
+    std::string path = fmt::format("{}/{}-m{}.avro", TableMetadataDir(base), NewUuid(),
+                                   content == ManifestContent::kData ? 1 : 2);
+    auto written = WriteManifest(fs, path, ManifestOptionsFor(base, *spec, content, snapshot_id), rewritten);
+    if (!written.ok()) return written.status().WithContext("rewriting manifest " + what);
+    out.written_files.push_back(path);
+    ManifestFile nm = *written;
+    nm.sequence_number = seq;
+    int64_t min_seq = seq;
+    for (const auto& e : rewritten)
+      if (e.status != ManifestEntryStatus::kDeleted && e.sequence_number) min_seq = std::min(min_seq, *e.sequence_number);
+    nm.min_sequence_number = min_seq;
+    nm.added_snapshot_id = snapshot_id;
+    list.push_back(std::move(nm));
+    return Status::OK();
+  };
   if (parent) {
     auto prev = ReadManifestList(fs, parent->manifest_list);
     if (!prev.ok()) return fail(prev.status());
@@ -126,22 +149,18 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
         }
         rewritten.push_back(std::move(e));
       }
-      const PartitionSpec* spec = base.SpecById(mf.partition_spec_id);
-      if (!spec) return fail(Internal("manifest {} names unknown partition spec {}", mf.manifest_path, mf.partition_spec_id));
-      std::string path = fmt::format("{}/{}-m{}.avro", TableMetadataDir(base), NewUuid(),
-                                     mf.content == ManifestContent::kData ? 1 : 2);
-      auto written = WriteManifest(fs, path, ManifestOptionsFor(base, *spec, mf.content, snapshot_id), rewritten);
-      if (!written.ok()) return fail(written.status().WithContext("rewriting manifest " + mf.manifest_path));
-      out.written_files.push_back(path);
-      ManifestFile nm = *written;
-      nm.sequence_number = seq;
-      int64_t min_seq = seq;
-      for (const auto& e : rewritten)
-        if (e.status != ManifestEntryStatus::kDeleted && e.sequence_number) min_seq = std::min(min_seq, *e.sequence_number);
-      nm.min_sequence_number = min_seq;
-      nm.added_snapshot_id = snapshot_id;
-      list.push_back(std::move(nm));
+      if (delta.merge_rewritten_manifests) {
+        auto& group = merged[{static_cast<int32_t>(mf.content), mf.partition_spec_id}];
+        group.insert(group.end(), std::make_move_iterator(rewritten.begin()), std::make_move_iterator(rewritten.end()));
+        continue;
+      }
+      Status w = write_rewritten(mf.content, mf.partition_spec_id, rewritten, mf.manifest_path);
+      if (!w.ok()) return fail(w);
     }
+  }
+  for (auto& [key, entries] : merged) {
+    Status w = write_rewritten(static_cast<ManifestContent>(key.first), key.second, entries, "merged manifests");
+    if (!w.ok()) return fail(w);
   }
   for (const auto* set : {&delta.removed_data_files, &delta.removed_delete_files})
     for (const auto& p : *set)
@@ -172,7 +191,7 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
   auto put = [&](const char* k, int64_t v) {
     if (v) s[k] = std::to_string(v);
   };
-  s["operation"] = RowDeltaOperation(delta);
+  s["operation"] = delta.operation.value_or(RowDeltaOperation(delta));
   put("added-data-files", added.data_files);
   put("deleted-data-files", removed.data_files);
   put("added-records", added.records);

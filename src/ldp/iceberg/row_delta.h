@@ -28,6 +28,14 @@ struct RowDelta {
   std::optional<ManifestFile> added_data_manifest;
   std::vector<DataFile> added_deletes;         ///< new delete files (for the summary)
   std::optional<ManifestFile> added_delete_manifest;
+  /// More manifests of added data files (another partition spec's files; compaction keeps a
+  /// file's spec).
+  std::vector<ManifestFile> more_added_manifests;
+  /// The snapshot's operation when set (compaction: "replace"); else RowDeltaOperation.
+  std::optional<std::string> operation;
+  /// Write the manifests that hold removed files as one manifest per content and spec instead of
+  /// one per manifest (compaction touches many small manifests at once).
+  bool merge_rewritten_manifests = false;
 };
 
 /// Writes the manifest (content deletes) of added delete files, under <location>/metadata/.

@@ -15,8 +15,10 @@
 #include "ldp/iceberg/literal.h"
 #include "ldp/iceberg/schema_update.h"
 #include "ldp/iceberg/snapshot_update.h"
+#include "ldp/iceberg/sort_order.h"
 #include "ldp/services/row_delta.h"
 #include "ldp/services/partitioned_write.h"
+#include "ldp/services/sorted_write.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::services {
@@ -475,6 +477,12 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
       if (!bound.ok()) return bound.status().WithContext(fmt::format("creating table {}", table_name));
       spec = std::move(*bound);
     }
+    if (options.sort_by) {
+      // Checked before the table exists, so that a bad order leaves no catalog row.
+      auto terms = iceberg::ParseSortTerms(*options.sort_by);
+      Status st = terms.ok() ? iceberg::BindSortOrder(*terms, **source_schema, 1).status() : terms.status();
+      if (!st.ok()) return st.WithContext(fmt::format("creating table {}: --sort-by", table_name));
+    }
     auto created = CreateTable(project, options.table, *source_schema, std::move(spec), {});
     if (created.ok()) {
       table = *created;
@@ -487,10 +495,12 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   } else {
     return loaded.status();
   }
+  std::string created_metadata = table.metadata_location;  // before a --sort-by commit adds another
   auto undo_create = [&]() {
     if (result.created_table) {
       (void)project.catalog().DropTable(options.table);
       (void)project.fs().Delete(table.metadata_location);
+      if (created_metadata != table.metadata_location) (void)project.fs().Delete(created_metadata);
       // Fails (and keeps it) when another writer has put a table there meanwhile.
       if (ns_created_by_us) (void)project.catalog().DropNamespace(options.table.ns);
       // The table's folders were created for this ingest; remove them when empty.
@@ -503,6 +513,14 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   if (options.partition_by && !result.created_table) {
     Status st = CheckSpecOfExistingTable(*options.partition_by, *table.metadata, table_name);
     if (!st.ok()) return st;
+  }
+  if (options.sort_by) {
+    // A new table gets the order in a metadata commit of its own; an existing one must have it.
+    Status st = ApplySortOrderOnIngest(project, &table, *options.sort_by, result.created_table);
+    if (!st.ok()) {
+      undo_create();
+      return st.WithContext(fmt::format("table {}: --sort-by", table_name));
+    }
   }
   iceberg::SchemaPtr schema = table.metadata->CurrentSchema();
   // --evolve: the merged schema goes into an uncommitted copy of the metadata; the data is written
@@ -551,10 +569,16 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
                                      iceberg::NewUuid().substr(0, 8));
   std::string data_dir = io::ToLocalPath(iceberg::TableDataDir(*table.metadata));
   LDP_RETURN_NOT_OK(project.fs().CreateDirs(data_dir));
+  // Rows in the table's sort order (services/sorted_write.h); "" when the table is unsorted.
+  auto order_by = SortOrderByClause(conn, *table.metadata, *schema);
+  if (!order_by.ok()) {
+    undo_create();
+    return order_by.status().WithContext(fmt::format("table {}", table_name));
+  }
   std::string copy = fmt::format(
-      "COPY (SELECT {} FROM {}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
+      "COPY (SELECT {} FROM {}{}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
       "KV_METADATA {{'iceberg.schema': {}}}, FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
-      *select, src.relation_sql, QuoteLiteral(data_dir), iceberg::DuckFieldIdsClause(*schema),
+      *select, src.relation_sql, *order_by, QuoteLiteral(data_dir), iceberg::DuckFieldIdsClause(*schema),
       // The writing schema in the footer, as Java writes it: readers that resolve columns by
       // field id per file (icebird) read files of older schemas correctly with it.
       QuoteLiteral(schema->ToJsonString()),
@@ -635,6 +659,9 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   std::vector<iceberg::DataFile> files;
   for (auto& df : *data_files) {
     df.spec_id = spec->spec_id;
+    // DuckDB 1.4's PARTITION_BY writer does not keep the rows' order: partitioned files are not
+    // sorted (compaction sorts them) and claim no order.
+    if (!partitioned) df.sort_order_id = WrittenSortOrderId(*table.metadata);
     if (partitioned) {
       auto t = tuples.find(io::ToLocalPath(df.file_path));
       if (t == tuples.end()) return fail(Internal("no partition values for written file {}", df.file_path));

@@ -54,6 +54,10 @@ struct IngestOptions {
   /// --partition-by "day(ts), bucket(16, id)": the spec of a table this ingest creates; for an
   /// existing table it must match the table's spec (`ldp alter` changes a spec).
   std::optional<std::string> partition_by;
+  /// --sort-by "col desc nulls last, day(ts)": the sort order of a table this ingest creates; for
+  /// an existing table it must match the table's default order (`ldp alter --sort-by` changes it).
+  /// Rows are written sorted by the table's default sort order either way.
+  std::optional<std::string> sort_by;
   /// Merge the source schema into the table's (iceberg::MergeSourceSchema): new columns are
   /// added, allowed promotions applied, a column whose name differs only in case matches; the
   /// new schema is committed with the data, in the same snapshot commit.
