@@ -123,6 +123,8 @@ class Subprocess {
   }
 
   pid_t pid() const { return pid_; }
+  /// The file the child's stdout goes to (readable while it runs).
+  std::string stdout_path() const { return dir_ + "/stdout"; }
 
   /// Waits for the child to end and returns what it did. REQUIRES: not waited for before.
   Result<ProcessResult> Wait() {

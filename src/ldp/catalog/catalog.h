@@ -35,6 +35,15 @@ struct TableIdentifier {
 std::string NamespaceToString(const Namespace& ns);
 Result<Namespace> ParseNamespace(const std::string& text);
 
+/// One table's part of a multi-table commit (CommitTables).
+struct TableCommit {
+  TableIdentifier id;
+  /// The metadata location the pointer must still have; nullopt registers a new table (which
+  /// must not exist yet).
+  std::optional<std::string> expected;
+  std::string new_location;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -69,6 +78,11 @@ class Catalog {
   /// pointer is no longer `expected` (another writer won); NoSuchTable when the table is gone.
   virtual Status CommitTable(const TableIdentifier& id, const std::string& expected,
                              const std::string& new_location) = 0;
+  /// Applies every commit or none (one transaction): the REST catalog's multi-table
+  /// `transactions/commit` and staged creates. CommitFailed when any pointer moved or a table to
+  /// register already exists; NoSuchTable / NoSuchNamespace when a table or namespace is missing;
+  /// InvalidArgument when a table appears twice. Nothing changes on any error.
+  virtual Status CommitTables(const std::vector<TableCommit>& commits) = 0;
   /// Removes the catalog row (files are left alone). NoSuchTable when missing.
   virtual Status DropTable(const TableIdentifier& id) = 0;
   /// NoSuchTable / AlreadyExists / NoSuchNamespace as appropriate.

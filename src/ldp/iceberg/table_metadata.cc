@@ -140,6 +140,14 @@ J MetadataToJsonT(const TableMetadata& m) {
     mlog.push_back(std::move(ej));
   }
   j["metadata-log"] = std::move(mlog);
+  auto stats_array = [](const std::map<int64_t, std::string>& stats) {
+    J arr = J::array();
+    for (const auto& [id, text] : stats) arr.push_back(J::parse(text));
+    return arr;
+  };
+  if (!m.statistics.empty()) j["statistics"] = stats_array(m.statistics);
+  if (!m.partition_statistics.empty())
+    j["partition-statistics"] = stats_array(m.partition_statistics);
   return j;
 }
 
@@ -594,6 +602,17 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
     SnapshotRef main;
     main.snapshot_id = *m->current_snapshot_id;
     m->refs["main"] = main;
+  }
+
+  for (auto [key, target] : {std::pair{"statistics", &m->statistics},
+                              std::pair{"partition-statistics", &m->partition_statistics}}) {
+    LDP_ASSIGN_OR_RAISE(const Json* stats, GetOptArray(j, key, ctx));
+    if (!stats) continue;
+    for (const Json& sj : *stats) {
+      if (!sj.is_object()) return InvalidArgument("{}: '{}' entries must be objects", ctx, key);
+      LDP_ASSIGN_OR_RAISE(int64_t id, internal::GetInt64(sj, "snapshot-id", key));
+      (*target)[id] = sj.dump();
+    }
   }
 
   LDP_RETURN_NOT_OK(m->Validate());

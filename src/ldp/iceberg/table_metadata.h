@@ -105,6 +105,10 @@ struct TableMetadata {
   std::vector<SortOrder> sort_orders;
   int32_t default_sort_order_id = 0;
   std::map<std::string, SnapshotRef> refs;
+  /// `statistics` and `partition-statistics` entries by snapshot id, as JSON text: ldp does not
+  /// read them, but keeps them across commits (REST set-statistics / remove-statistics).
+  std::map<int64_t, std::string> statistics;
+  std::map<int64_t, std::string> partition_statistics;
 
   // Look-ups (nullptr / NotFound when absent).
   SchemaPtr CurrentSchema() const;
@@ -130,7 +134,7 @@ struct TableMetadata {
   /// Parses and validates: required fields present for the version, current schema/spec/snapshot
   /// ids resolve, refs.main agrees with current-snapshot-id (-1 is read as "none").
   /// Errors name the missing/invalid field (InvalidArgument; NotImplemented for format-version > 2).
-  /// Unmodelled fields (statistics, partition-statistics, v1 inline `manifests`) are ignored.
+  /// Unmodelled fields (v1 inline `manifests`, v3 fields) are ignored.
   static Result<std::shared_ptr<TableMetadata>> FromJson(const nlohmann::json& j);
   static Result<std::shared_ptr<TableMetadata>> FromJsonString(const std::string& text);
 

@@ -268,6 +268,34 @@ TEST_F(SqlCatalogTest, TablesCreateListLoadCommitDrop) {
   EXPECT_THAT(*catalog_->ListTables({"nyc"}), ElementsAre(Id({"nyc"}, "alpha")));
 }
 
+TEST_F(SqlCatalogTest, CommitTablesIsAllOrNothing) {
+  ASSERT_OK(catalog_->CreateNamespace({"db"}, {}));
+  ASSERT_OK(catalog_->CreateTable(Id({"db"}, "a"), "a0"));
+  ASSERT_OK(catalog_->CreateTable(Id({"db"}, "b"), "b0"));
+  // Both move, and a new table is registered, in one commit.
+  ASSERT_OK(catalog_->CommitTables({{Id({"db"}, "a"), "a0", "a1"},
+                                    {Id({"db"}, "b"), "b0", "b1"},
+                                    {Id({"db"}, "c"), std::nullopt, "c0"}}));
+  EXPECT_EQ(*catalog_->LoadTableLocation(Id({"db"}, "a")), "a1");
+  EXPECT_EQ(*catalog_->LoadTableLocation(Id({"db"}, "b")), "b1");
+  EXPECT_EQ(*catalog_->LoadTableLocation(Id({"db"}, "c")), "c0");
+  // b's expectation is stale: a does not move either.
+  EXPECT_THAT(catalog_->CommitTables({{Id({"db"}, "a"), "a1", "a2"}, {Id({"db"}, "b"), "b0", "b2"}}),
+              IsError(ErrorCode::kCommitFailed));
+  EXPECT_EQ(*catalog_->LoadTableLocation(Id({"db"}, "a")), "a1");
+  // Registering an existing name fails; so does a missing table or namespace.
+  EXPECT_THAT(catalog_->CommitTables({{Id({"db"}, "c"), std::nullopt, "x"}}),
+              IsError(ErrorCode::kCommitFailed));
+  EXPECT_THAT(catalog_->CommitTables({{Id({"db"}, "zz"), "z0", "z1"}}),
+              IsError(ErrorCode::kNoSuchTable));
+  EXPECT_THAT(catalog_->CommitTables({{Id({"nope"}, "t"), std::nullopt, "t0"}}),
+              IsError(ErrorCode::kNoSuchNamespace));
+  EXPECT_THAT(catalog_->CommitTables({{Id({"db"}, "a"), "a1", "a2"}, {Id({"db"}, "a"), "a1", "a3"}}),
+              IsError(ErrorCode::kInvalidArgument));
+  EXPECT_EQ(*catalog_->LoadTableLocation(Id({"db"}, "a")), "a1");
+  EXPECT_OK(catalog_->CommitTables({}));
+}
+
 TEST_F(SqlCatalogTest, RenameTableAcrossNamespaces) {
   ASSERT_OK(catalog_->CreateNamespace({"src"}, {}));
   ASSERT_OK(catalog_->CreateNamespace({"dst", "deep"}, {}));

@@ -686,6 +686,66 @@ Status SqlCatalog::CommitTable(const TableIdentifier& id, const std::string& exp
       ErrorCode::kCommitStateUnknown);
 }
 
+Status SqlCatalog::CommitTables(const std::vector<TableCommit>& commits) {
+  std::set<TableIdentifier> seen;
+  for (const auto& c : commits) {
+    LDP_RETURN_NOT_OK(ValidateTable(c.id));
+    if (c.new_location.empty()) {
+      return InvalidArgument("empty new metadata location for table {}", c.id.ToString());
+    }
+    if (!seen.insert(c.id).second) {
+      return InvalidArgument("table {} appears twice in one commit", c.id.ToString());
+    }
+  }
+  if (commits.empty()) return Status::OK();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->RunTxn(
+      Impl::Txn::kWrite, fmt::format("committing {} table(s)", commits.size()),
+      [&]() -> Status {
+        for (const auto& c : commits) {
+          const std::string ns_str = NamespaceToString(c.id.ns);
+          LDP_ASSIGN_OR_RAISE(auto row, impl_->FindRow(c.id));
+          if (!c.expected) {
+            LDP_RETURN_NOT_OK(impl_->RequireNamespace(ns_str));
+            if (row) {
+              return CommitFailed("cannot create table {}: {} already exists in {}",
+                                  c.id.ToString(),
+                                  Impl::IsTableRow(*row) ? "a table" : "a view", impl_->Where());
+            }
+            if (impl_->version == SchemaVersion::kV1) {
+              LDP_RETURN_NOT_OK(impl_->Execute(
+                  "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, "
+                  "metadata_location, previous_metadata_location, iceberg_type) "
+                  "VALUES (?1, ?2, ?3, ?4, NULL, 'TABLE')",
+                  {impl_->name, ns_str, c.id.name, c.new_location}));
+            } else {
+              LDP_RETURN_NOT_OK(impl_->Execute(
+                  "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, "
+                  "metadata_location, previous_metadata_location) VALUES (?1, ?2, ?3, ?4, NULL)",
+                  {impl_->name, ns_str, c.id.name, c.new_location}));
+            }
+            continue;
+          }
+          if (!row || !Impl::IsTableRow(*row)) {
+            return NoSuchTable("cannot commit table {}: it does not exist in {}",
+                               c.id.ToString(), impl_->Where());
+          }
+          if ((*row)[0].value_or("") != *c.expected) {
+            return CommitFailed(
+                "commit to table {} in {} lost: metadata location is {}, expected {}",
+                c.id.ToString(), impl_->Where(), (*row)[0].value_or("NULL"), *c.expected);
+          }
+          LDP_RETURN_NOT_OK(impl_->Execute(
+              "UPDATE iceberg_tables SET metadata_location = ?1, previous_metadata_location = ?2 "
+              "WHERE catalog_name = ?3 AND table_namespace = ?4 AND table_name = ?5 AND "
+              "metadata_location = ?6",
+              {c.new_location, *c.expected, impl_->name, ns_str, c.id.name, *c.expected}));
+        }
+        return Status::OK();
+      },
+      ErrorCode::kCommitStateUnknown);
+}
+
 Status SqlCatalog::DropTable(const TableIdentifier& id) {
   LDP_RETURN_NOT_OK(ValidateTable(id));
   const std::string ns_str = NamespaceToString(id.ns);

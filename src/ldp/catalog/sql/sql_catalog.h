@@ -85,6 +85,9 @@ class SqlCatalog final : public Catalog {
   /// while committing, so the outcome cannot be told.
   Status CommitTable(const TableIdentifier& id, const std::string& expected,
                      const std::string& new_location) override;
+  /// One BEGIN IMMEDIATE transaction for all of them. CommitStateUnknown when SQLite failed
+  /// while committing.
+  Status CommitTables(const std::vector<TableCommit>& commits) override;
   Status DropTable(const TableIdentifier& id) override;
   Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) override;
 

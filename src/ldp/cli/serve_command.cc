@@ -1,0 +1,117 @@
+// ldp serve: the project's catalog as an Iceberg REST catalog
+// (docs/adr/0013-rest-catalog-server.md).
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+
+#include "ldp/cli/command.h"
+#include "ldp/rest/catalog_service.h"
+#include "ldp/rest/http_server.h"
+
+namespace ldp::cli {
+namespace {
+
+class ServeCommand final : public Command {
+ public:
+  CLI::App* Register(CLI::App& app) override {
+    auto* c = app.add_subcommand("serve",
+                                 "Serve the project's catalog over the Iceberg REST catalog API");
+    c->add_option("--host", host_, "Address to listen on (default 127.0.0.1)");
+    c->add_option("--port", port_, "Port (default 8181; 0 picks a free one and prints it)");
+    c->add_option("--threads", threads_, "Worker threads (default 8)")->check(CLI::Range(1, 256));
+    c->add_option("--token", tokens_,
+                  "Accept this bearer token (repeatable; also $LDP_SERVE_TOKEN)");
+    c->add_option(
+        "--tokens-file", tokens_file_,
+        "File of bearer tokens, one a line; 'credential ID:SECRET' lines add OAuth2 clients");
+    c->add_option("--credential", credentials_,
+                  "OAuth2 client credentials ID:SECRET for /v1/oauth/tokens (repeatable)");
+    c->add_option("--prefix", prefix_, "Catalog prefix advertised in /v1/config");
+    c->add_option("--max-body-mb", max_body_mb_, "Largest request body in MiB (default 16)")
+        ->check(CLI::Range(1, 1024));
+    c->add_flag("--allow-unauthenticated", allow_unauthenticated_,
+                "Allow listening on a non-loopback address without any token or credential");
+    return c;
+  }
+
+  Status Run(const GlobalOptions& g) override {
+    rest::ServiceOptions opts;
+    opts.prefix = prefix_;
+    opts.auth.tokens = tokens_;
+    if (const char* env = std::getenv("LDP_SERVE_TOKEN"); env && *env) {
+      opts.auth.tokens.push_back(env);
+    }
+    if (!tokens_file_.empty()) LDP_RETURN_NOT_OK(rest::ReadTokensFile(tokens_file_, &opts.auth));
+    for (const auto& cred : credentials_) {
+      size_t colon = cred.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == cred.size()) {
+        return InvalidArgument("--credential wants CLIENT_ID:CLIENT_SECRET, got '{}'", cred);
+      }
+      opts.auth.clients[cred.substr(0, colon)] = cred.substr(colon + 1);
+    }
+    const bool auth = !opts.auth.tokens.empty() || !opts.auth.clients.empty();
+    if (!rest::IsLoopback(host_) && !auth && !allow_unauthenticated_) {
+      return InvalidArgument(
+          "refusing to serve the catalog on {} without authentication: give --token, "
+          "--tokens-file or --credential, or --allow-unauthenticated",
+          host_);
+    }
+    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+    opts.warehouse = project->warehouse();
+    rest::CatalogService service(project->catalog(), io::LocalFileSystem(), opts);
+
+    rest::HttpServerOptions http;
+    http.host = host_;
+    http.port = port_;
+    http.threads = threads_;
+    http.max_body_bytes = static_cast<size_t>(max_body_mb_) * 1024 * 1024;
+    auto log_mu = std::make_shared<std::mutex>();
+    http.log = [log_mu, quiet = g.quiet](const std::string& line) {
+      if (quiet) return;
+      std::lock_guard<std::mutex> lock(*log_mu);
+      std::fprintf(stderr, "%s\n", line.c_str());
+      std::fflush(stderr);
+    };
+    const std::string catalog_name = project->catalog().name();
+    const std::string warehouse = project->warehouse();
+    http.on_listening = [&, json = g.json](int port) {
+      std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
+      std::string url = fmt::format("http://{}:{}", host, port);
+      if (json) {
+        std::cout << nlohmann::json{{"url", url},
+                                    {"port", port},
+                                    {"catalog", catalog_name},
+                                    {"warehouse", warehouse},
+                                    {"auth", auth}}
+                         .dump()
+                  << std::endl;
+      } else {
+        std::cout << "ldp serve: listening on " << url << " (catalog '" << catalog_name
+                  << "', warehouse " << warehouse << ", "
+                  << (auth ? "bearer tokens required" : "no authentication") << ")" << std::endl;
+      }
+    };
+    rest::HttpServer server(service, http);
+    LDP_RETURN_NOT_OK(server.Run());
+    if (!g.json && !g.quiet) std::cout << "ldp serve: stopped" << std::endl;
+    return Status::OK();
+  }
+
+ private:
+  std::string host_ = "127.0.0.1";
+  int port_ = 8181;
+  int threads_ = 8;
+  std::vector<std::string> tokens_;
+  std::string tokens_file_;
+  std::vector<std::string> credentials_;
+  std::string prefix_;
+  int max_body_mb_ = 16;
+  bool allow_unauthenticated_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> MakeServeCommand() { return std::make_unique<ServeCommand>(); }
+
+}  // namespace ldp::cli
