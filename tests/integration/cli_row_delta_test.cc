@@ -3,6 +3,7 @@
 // that cannot match untouched; merge-on-read writes position delete files with the spec's field
 // ids; bad input changes nothing; concurrent row-level operations conflict or retry as they should.
 
+#include <map>
 #include <set>
 
 #include "integration/cli_fixture.h"
@@ -415,6 +416,86 @@ TEST_F(CliRowDeltaPartitioned, CopyOnWriteRewritesOnlyTouchedPartitions) {
     }
   EXPECT_GE(spec1, 1);
   ExpectTuplesMatchRows(-1);
+}
+
+// Merge-on-read deletes of rows in files written under an older partition spec: the delete files
+// carry the data file's spec id and partition and sit in a delete manifest of that spec (a
+// manifest holds one spec), and the table then reads the expected rows.
+TEST_F(CliRowDeltaPartitioned, MergeOnReadDeletesInFilesOfAnOlderSpec) {
+  const std::string src = tmp_.Join("src.parquet");
+  Copy("SELECT i AS id, 'n' || i AS name, i * 1.5 AS v, TIMESTAMP '2024-03-01' + INTERVAL (i * 600) SECOND AS ts "
+       "FROM range(0, 2000) t(i)",
+       src);
+  Ingest(src, "rd.p", {"--partition-by", "day(ts), bucket(4, id)"});
+  auto r = Ldp({"properties", "rd.p", "--set", "write.delete.mode=merge-on-read", "--set",
+                "write.update.mode=merge-on-read"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  auto alt = LdpJson({"alter", "rd.p", "--partition-by", "month(ts)"});
+  ASSERT_EQ(alt.value("spec_id", -1), 1);
+  // new rows under spec 1 (April), then one delete over both specs
+  const std::string more = tmp_.Join("more.parquet");
+  Copy("SELECT i AS id, 'n' || i AS name, i * 1.5 AS v, TIMESTAMP '2024-04-01' + INTERVAL (i * 600) SECOND AS ts "
+       "FROM range(2000, 2100) t(i)",
+       more);
+  Ingest(more, "rd.p");
+  std::map<std::string, iceberg::DataFile> data_by_path;
+  for (const auto& f : LiveFiles()) data_by_path[f.file_path] = f;
+  auto del = LdpJson({"delete", "rd.p", "--where", "id % 100 = 7"});
+  ASSERT_EQ(del.value("write_mode", ""), "merge-on-read") << del.dump();
+  EXPECT_EQ(del.value("rows_deleted", -1), 21);
+  EXPECT_EQ(del.value("files_rewritten", -1), 0);
+  std::string expected = "(SELECT * FROM (SELECT * FROM " + Parquet(src) + " UNION ALL SELECT * FROM " + Parquet(more) +
+                         ") WHERE id % 100 <> 7)";
+  EXPECT_EQ(DiffFromTable(expected), 0);
+  int old_spec_deletes = 0, new_spec_deletes = 0;
+  for (const auto& f : LiveFiles()) {
+    if (f.content != iceberg::FileContent::kPositionDeletes) continue;
+    ASSERT_TRUE(f.referenced_data_file);
+    auto target = data_by_path.find(*f.referenced_data_file);
+    ASSERT_NE(target, data_by_path.end()) << *f.referenced_data_file;
+    EXPECT_EQ(f.spec_id, target->second.spec_id) << f.file_path;
+    EXPECT_TRUE(f.partition == target->second.partition) << f.file_path;
+    (f.spec_id == 0 ? old_spec_deletes : new_spec_deletes)++;
+  }
+  EXPECT_GE(old_spec_deletes, 1);
+  EXPECT_GE(new_spec_deletes, 1);
+  // the delete manifests: one per spec, each entry of the manifest's spec
+  auto md = Metadata();
+  ASSERT_TRUE(md);
+  auto lfs = io::LocalFileSystem();
+  auto list = iceberg::ReadManifestList(*lfs, md->CurrentSnapshot()->manifest_list);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  std::set<int32_t> delete_manifest_specs;
+  for (const auto& mf : *list) {
+    if (mf.content != iceberg::ManifestContent::kDeletes) continue;
+    delete_manifest_specs.insert(mf.partition_spec_id);
+    auto entries = iceberg::ReadManifest(*lfs, mf);
+    ASSERT_TRUE(entries.ok());
+    for (const auto& e : *entries) EXPECT_EQ(e.data_file.spec_id, mf.partition_spec_id);
+  }
+  EXPECT_EQ(delete_manifest_specs, (std::set<int32_t>{0, 1}));
+  // an update over both specs reads and writes the expected rows too
+  auto upd = LdpJson({"update", "rd.p", "--set", "v = -1", "--where", "id % 100 = 8"});
+  EXPECT_EQ(upd.value("rows_updated", -1), 21);
+  expected = "(SELECT id, name, CASE WHEN id % 100 = 8 THEN -1 ELSE v END AS v, ts FROM " + expected + ")";
+  EXPECT_EQ(DiffFromTable(expected), 0);
+}
+
+// A table partitioned into more partitions than DuckDB keeps writers open for (200 days x 4
+// buckets): the rows are written sorted by partition, one file per partition.
+TEST_F(CliRowDeltaPartitioned, ManyPartitionsWriteOneFilePerPartition) {
+  const std::string src = tmp_.Join("src.parquet");
+  Copy("SELECT i AS id, 'n' || i AS name, i * 1.5 AS v, TIMESTAMP '2024-01-01' + INTERVAL ((i * 7919) % 4800) HOUR AS ts "
+       "FROM range(0, 20000) t(i)",
+       src);
+  auto ing = LdpJson({"ingest", src, "--table", "rd.p", "--partition-by", "day(ts), bucket(4, id)"});
+  ASSERT_TRUE(ing.contains("partitions")) << ing.dump();
+  const int64_t partitions = ing.value("partitions", -1);
+  EXPECT_GT(partitions, 700);
+  auto files = LiveFiles();
+  EXPECT_EQ(static_cast<int64_t>(files.size()), partitions) << "one file per partition";
+  EXPECT_EQ(DiffFromTable("(SELECT * FROM " + Parquet(src) + ")"), 0);
+  ExpectTuplesMatchRows();
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, CliRowDelta, ::testing::Values("copy-on-write", "merge-on-read"),

@@ -190,6 +190,76 @@ TEST_F(TravelTest, BranchWritesStayOffMainUntilFastForward) {
   EXPECT_EQ(Ldp({"branch", "drop", "ns.t", "main"}).exit_code, 2);
 }
 
+// delete, update, merge and overwrite --where with --branch change the branch's rows only: main's
+// ref, current snapshot and rows stay; the new snapshot's parent is the branch head.
+TEST_F(TravelTest, RowLevelChangesOnABranch) {
+  int64_t s1 = Append(0, 10);
+  ASSERT_EQ(Ldp({"branch", "create", "ns.t", "audit"}).exit_code, 0);
+  int64_t b1 = Append(10, 5, "audit");
+  const std::string main_ref = CurrentMetadata("ns", "t")["refs"]["main"].dump();
+  auto expect_main_unchanged = [&]() {
+    json md = CurrentMetadata("ns", "t");
+    EXPECT_EQ(md["refs"]["main"].dump(), main_ref);
+    EXPECT_EQ(md["current-snapshot-id"].get<int64_t>(), s1);
+    EXPECT_EQ(CountSum("ns.t"), Range(10));
+  };
+  auto parent_of = [&](int64_t id) {
+    const json md = CurrentMetadata("ns", "t");
+    for (const auto& s : md["snapshots"])
+      if (s["snapshot-id"].get<int64_t>() == id) return s.value("parent-snapshot-id", int64_t{0});
+    return int64_t{-1};
+  };
+
+  json del = LdpJson({"delete", "ns.t", "--where", "id >= 12", "--branch", "audit"});
+  ASSERT_TRUE(del.value("committed", false)) << del.dump();
+  EXPECT_EQ(del.value("rows_deleted", -1), 3);  // ids 12..14 exist only on the branch
+  int64_t b2 = del["snapshot_id"].get<int64_t>();
+  EXPECT_EQ(parent_of(b2), b1);
+  EXPECT_EQ(CurrentMetadata("ns", "t")["refs"]["audit"]["snapshot-id"].get<int64_t>(), b2);
+  EXPECT_EQ(CountSum("ns.\"t@audit\""), Range(12));
+  expect_main_unchanged();
+
+  ASSERT_EQ(Ldp({"properties", "ns.t", "--set", "write.update.mode=merge-on-read"}).exit_code, 0);
+  json upd = LdpJson({"update", "ns.t", "--set", "id = id + 1000", "--where", "id = 11", "--branch", "audit"});
+  EXPECT_EQ(upd.value("rows_updated", -1), 1) << upd.dump();
+  EXPECT_EQ(upd.value("delete_files_added", -1), 1);
+  EXPECT_EQ(parent_of(upd["snapshot_id"].get<int64_t>()), b2);
+  EXPECT_EQ(CountSum("ns.\"t@audit\""), Pair(12, 66 + 1000));
+  expect_main_unchanged();
+
+  json merge = Ingest(Batch(5, 10), "ns.t", {"--mode", "merge", "--key", "id", "--branch", "audit"});
+  EXPECT_TRUE(merge.value("committed", false)) << merge.dump();
+  // ids 5..14 replaced or inserted; 1011 stays
+  EXPECT_EQ(CountSum("ns.\"t@audit\""), Pair(16, 105 + 1011));
+  expect_main_unchanged();
+
+  json over = Ingest(Batch(1000, 20), "ns.t", {"--mode", "overwrite", "--where", "id >= 1000", "--branch", "audit"});
+  EXPECT_TRUE(over.value("committed", false)) << over.dump();
+  EXPECT_EQ(CountSum("ns.\"t@audit\""), Pair(35, 105 + 20 * 1000 + 190));
+  expect_main_unchanged();
+
+  // a delete on main afterwards leaves the branch as it was
+  auto audit_before = CountSum("ns.\"t@audit\"");
+  json del_main = LdpJson({"delete", "ns.t", "--where", "id < 2"});
+  EXPECT_EQ(del_main.value("rows_deleted", -1), 2);
+  EXPECT_EQ(CountSum("ns.t"), Pair(8, 45 - 1));
+  EXPECT_EQ(CountSum("ns.\"t@audit\""), audit_before);
+
+  // a missing branch or a tag: refused, nothing written
+  ASSERT_EQ(Ldp({"tag", "create", "ns.t", "v1"}).exit_code, 0);
+  auto files = TableFiles();
+  auto row = CatalogTable("ns", "t");
+  ProcessResult missing = Ldp({"delete", "ns.t", "--where", "id = 3", "--branch", "nope"});
+  EXPECT_EQ(missing.exit_code, 3) << missing.Describe();
+  EXPECT_NE(missing.err.find("no branch 'nope'"), std::string::npos) << missing.err;
+  ProcessResult tag = Ldp({"update", "ns.t", "--set", "id = 0", "--where", "id = 3", "--branch", "v1"});
+  EXPECT_EQ(tag.exit_code, 2) << tag.Describe();
+  ProcessResult merge_missing = Ldp({"ingest", Batch(5, 10), "--table", "ns.t", "--mode", "merge", "--key", "id", "--branch", "nope"});
+  EXPECT_EQ(merge_missing.exit_code, 3) << merge_missing.Describe();
+  EXPECT_EQ(TableFiles(), files);
+  EXPECT_EQ(CatalogTable("ns", "t")->metadata_location, row->metadata_location);
+}
+
 TEST_F(TravelTest, WritesToAMissingBranchOrATagChangeNothing) {
   Append(0, 10);
   ASSERT_EQ(Ldp({"tag", "create", "ns.t", "v1"}).exit_code, 0);

@@ -49,6 +49,7 @@ class DeleteCommand final : public Command {
     auto* c = app.add_subcommand("delete", "Delete the rows of a table that match a predicate (one atomic snapshot)");
     c->add_option("table", table_, "Table NS.NAME")->required();
     c->add_option("--where", where_, "DuckDB SQL predicate over the table's columns")->required();
+    c->add_option("--branch", branch_, "Change the rows of this existing branch instead of main (write-audit-publish)");
     c->footer(
         "Write mode: table property write.delete.mode = copy-on-write (default: rewrite the data files that hold\n"
         "matching rows) or merge-on-read (write a position delete file).");
@@ -61,12 +62,13 @@ class DeleteCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
     LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
     auto start = std::chrono::steady_clock::now();
-    LDP_ASSIGN_OR_RAISE(auto r, services::DeleteRows(*project, *conn, id, where_));
+    LDP_ASSIGN_OR_RAISE(auto r, services::DeleteRows(*project, *conn, id, where_, branch_.empty() ? "main" : branch_));
     PrintRowDelta(g, r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return Status::OK();
   }
 
  private:
+  std::string branch_;
   std::string table_, where_;
 };
 

@@ -52,6 +52,20 @@ Result<ManifestFile> WriteAddedDeleteManifest(io::FileSystem& fs, const TableMet
   return WriteAddedManifest(fs, base, snapshot_id, files, ManifestContent::kDeletes);
 }
 
+Result<ManifestFile> WriteAddedDeleteManifest(io::FileSystem& fs, const TableMetadata& base, int64_t snapshot_id,
+                                              const std::vector<DataFile>& files, const PartitionSpec& spec) {
+  std::vector<ManifestEntry> entries;
+  for (const auto& f : files) {
+    ManifestEntry e;
+    e.status = ManifestEntryStatus::kAdded;
+    e.snapshot_id = snapshot_id;  // sequence numbers inherited at read time
+    e.data_file = f;
+    entries.push_back(std::move(e));
+  }
+  std::string path = fmt::format("{}/{}-d{}.avro", TableMetadataDir(base), NewUuid(), spec.spec_id);
+  return WriteManifest(fs, path, ManifestOptionsFor(base, spec, ManifestContent::kDeletes, snapshot_id), entries);
+}
+
 std::string RowDeltaOperation(const RowDelta& delta) {
   if (delta.added_data.empty()) return "delete";
   bool removes = !delta.removed_data_files.empty() || !delta.removed_delete_files.empty() || !delta.added_deletes.empty();
@@ -62,7 +76,8 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
                                         const RowDelta& delta, int64_t now_ms) {
   PendingSnapshot out;
   out.snapshot_id = snapshot_id;
-  const Snapshot* parent = base.CurrentSnapshot();
+  LDP_RETURN_NOT_OK(CheckWritableBranch(base, delta.branch));
+  const Snapshot* parent = BranchHead(base, delta.branch);
   const int64_t seq = base.last_sequence_number + 1;
   auto fail = [&](Status st) {
     for (const auto& p : out.written_files) (void)fs.Delete(p);
@@ -70,9 +85,12 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
   };
 
   std::vector<ManifestFile> list;
-  std::vector<ManifestFile> added_manifests = delta.more_added_manifests;
-  for (const auto* added : {&delta.added_delete_manifest, &delta.added_data_manifest})
-    if (*added) added_manifests.insert(added_manifests.begin(), **added);
+  std::vector<ManifestFile> added_manifests;
+  for (const auto* m : {&delta.added_data_manifest, &delta.added_delete_manifest})
+    if (*m) added_manifests.push_back(**m);
+  added_manifests.insert(added_manifests.end(), delta.more_added_manifests.begin(), delta.more_added_manifests.end());
+  added_manifests.insert(added_manifests.end(), delta.added_delete_manifests_older_specs.begin(),
+                         delta.added_delete_manifests_older_specs.end());
   for (const auto& added : added_manifests) {
     ManifestFile mf = added;
     mf.sequence_number = seq;
@@ -218,12 +236,13 @@ Result<PendingSnapshot> ProduceRowDelta(io::FileSystem& fs, const TableMetadata&
   next->last_sequence_number = seq;
   next->last_updated_ms = std::max(now_ms, base.last_updated_ms);
   next->snapshots.push_back(snap);
-  next->current_snapshot_id = snapshot_id;
-  SnapshotRef main;
-  main.snapshot_id = snapshot_id;
-  main.type = "branch";
-  next->refs["main"] = main;
-  next->snapshot_log.push_back({now_ms, snapshot_id});
+  // The branch keeps its retention settings; only its head moves (for main also the current
+  // snapshot and the snapshot-log).
+  SnapshotRef ref;
+  if (auto it = base.refs.find(delta.branch); it != base.refs.end()) ref = it->second;
+  ref.snapshot_id = snapshot_id;
+  ref.type = "branch";
+  SetRef(next.get(), delta.branch, ref, now_ms);
   out.metadata = std::move(next);
   return out;
 }

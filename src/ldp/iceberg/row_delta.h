@@ -14,6 +14,7 @@
 
 #include "ldp/core/status.h"
 #include "ldp/iceberg/manifest.h"
+#include "ldp/iceberg/refs.h"
 #include "ldp/iceberg/snapshot_update.h"
 #include "ldp/iceberg/table_metadata.h"
 #include "ldp/io/file_system.h"
@@ -36,17 +37,27 @@ struct RowDelta {
   /// Write the manifests that hold removed files as one manifest per content and spec instead of
   /// one per manifest (compaction touches many small manifests at once).
   bool merge_rewritten_manifests = false;
+  /// Delete manifests of other partition specs than the default one (deletes for data files
+  /// written under an older spec carry that spec; a manifest holds files of one spec).
+  std::vector<ManifestFile> added_delete_manifests_older_specs;
+  /// The branch the snapshot goes to: "main" or an existing branch (its head is the parent).
+  std::string branch = kMainBranch;
 };
 
 /// Writes the manifest (content deletes) of added delete files, under <location>/metadata/.
 Result<ManifestFile> WriteAddedDeleteManifest(io::FileSystem& fs, const TableMetadata& base,
                                               int64_t snapshot_id, const std::vector<DataFile>& files);
 
+/// The same for delete files of partition spec `spec` (not necessarily the default one).
+Result<ManifestFile> WriteAddedDeleteManifest(io::FileSystem& fs, const TableMetadata& base, int64_t snapshot_id,
+                                              const std::vector<DataFile>& files, const PartitionSpec& spec);
+
 /// "delete" when the delta adds no data files, "append" when it only adds data files, else
 /// "overwrite" (spec "Snapshots").
 std::string RowDeltaOperation(const RowDelta& delta);
 
-/// Builds the next snapshot on `base`: manifests holding removed files are rewritten (removed
+/// Builds the next snapshot on the head of `delta.branch` in `base` (only that branch moves):
+/// manifests holding removed files are rewritten (removed
 /// entries DELETED, the rest EXISTING with their sequence numbers), the others carried over, the
 /// added manifests put first. Summary counts (added/deleted data and delete files, records,
 /// position and equality deletes, totals) are computed from the manifests. CommitFailed naming the

@@ -596,12 +596,15 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     }
     std::string by;
     for (const auto& k : keys->key_columns) by += (by.empty() ? "" : ", ") + QuoteIdent(k);
+    int64_t partition_count = 0;
+    // A source that cannot be read fails the COPY below, which names the damaged file.
+    auto source = PartitionedWriteSource(conn, *keys, !project.config().memory_limit.empty(), &partition_count);
     // DuckDB 1.4 cannot rotate files under PARTITION_BY ("Can't combine FILE_SIZE_BYTES and
     // PARTITION_BY"): a partition is written as one file (per writer flush), whatever its size.
     copy = fmt::format(
         "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, KV_METADATA {{'iceberg.schema': {}}}, "
         "FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
-        keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema),
+        source.ok() ? *source : keys->select_sql, QuoteLiteral(staging_dir), iceberg::DuckFieldIdsClause(*schema),
         QuoteLiteral(schema->ToJsonString()), write_id,
         by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, *table.metadata))
                    : ", PARTITION_BY (" + by + ")");

@@ -13,6 +13,7 @@
 
 #include "ldp/iceberg/scan.h"
 #include "ldp/iceberg/schema.h"
+#include "ldp/iceberg/table_metadata.h"
 
 namespace ldp::services {
 
@@ -23,8 +24,11 @@ inline constexpr const char* kRowPosColumn = "__ldp_pos";    ///< the row's posi
 /// A SELECT of the plan's live rows with the columns of `schema` (by field id when
 /// `by_field_id`, else by name); with `with_position`, also kRowFileColumn and kRowPosColumn.
 /// A plan without delete files and without `with_position` gives exactly the plain read.
+/// With `md` (the table's metadata) and `by_field_id`, files whose writing schema is known are
+/// projected from it (services/evolved_read.h: renames inside structs too), the others by
+/// top-level field id.
 std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& plan, bool by_field_id,
-                        bool with_position);
+                        bool with_position, const iceberg::TableMetadata* md = nullptr);
 
 /// `[ 'path', ... ]` of the files' local paths, for read_parquet.
 std::string LocalFileList(const std::vector<iceberg::DataFile>& files);

@@ -272,6 +272,23 @@ Result<PartitionKeys> BuildPartitionKeys(const iceberg::Schema& schema, const ic
   return out;
 }
 
+Result<std::string> PartitionedWriteSource(engine::Connection& conn, const PartitionKeys& keys,
+                                           bool memory_limit_configured, int64_t* partitions) {
+  *partitions = 0;
+  if (keys.key_columns.empty()) return keys.select_sql;
+  std::string by;
+  for (const auto& k : keys.key_columns) by += (by.empty() ? "" : ", ") + QuoteIdent(k);
+  LDP_ASSIGN_OR_RAISE(auto n, conn.QueryScalar(fmt::format("SELECT count(*) FROM (SELECT DISTINCT {} FROM ({}))", by,
+                                                           keys.select_sql)));
+  *partitions = n ? std::stoll(*n) : 0;
+  if (*partitions <= kSortedWriteMinPartitions) return keys.select_sql;
+  if (!memory_limit_configured)
+    LDP_RETURN_NOT_OK(conn.Execute(fmt::format("SET memory_limit = '{}'", kSortedWriteMemoryLimit)));
+  // Flush the per-thread partition buffers often: with sorted rows each flush touches few partitions.
+  LDP_RETURN_NOT_OK(conn.Execute("SET partitioned_write_flush_threshold = 20000"));
+  return fmt::format("{} ORDER BY {}", keys.select_sql, by);
+}
+
 Result<std::vector<PlacedFile>> PlaceStagedFiles(const std::string& staging_dir, const std::string& data_dir,
                                                  const iceberg::Schema& schema, const iceberg::PartitionSpec& spec,
                                                  std::vector<std::string>* moved) {

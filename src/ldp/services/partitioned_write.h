@@ -38,6 +38,25 @@ struct PartitionKeys {
 Result<PartitionKeys> BuildPartitionKeys(const iceberg::Schema& schema, const iceberg::PartitionSpec& spec,
                                          const std::string& inner_select);
 
+/// Above this many partitions in one write, rows are sorted by their partition keys before
+/// DuckDB's PARTITION_BY write (docs/adr/0012-row-level-fixes.md). DuckDB keeps at most
+/// `partitioned_write_max_open_files` (100) writers open and buffers rows per partition in every
+/// thread: with thousands of partitions in arbitrary order it closes and reopens writers over and
+/// over (a flood of small files) and holds thousands of partition buffers (~3 GB for 5,840).
+/// Sorted rows arrive one partition after another: one writer at a time, one file per partition.
+inline constexpr int64_t kSortedWriteMinPartitions = 100;
+
+/// Memory limit the sorted write sets when ldp.yaml sets none (the sort spills beyond it).
+inline constexpr const char* kSortedWriteMemoryLimit = "512MB";
+
+/// The COPY source for a partitioned write of `keys`: `keys.select_sql` as it is when the rows fall
+/// in at most kSortedWriteMinPartitions partitions (counted with one pass over the key columns,
+/// which for Parquet reads only the partition source columns), else the same ordered by the key
+/// columns, with the connection prepared for it (a memory limit when `memory_limit_configured` is
+/// false, and a small partitioned_write_flush_threshold). `*partitions` gets the count.
+Result<std::string> PartitionedWriteSource(engine::Connection& conn, const PartitionKeys& keys,
+                                           bool memory_limit_configured, int64_t* partitions);
+
 /// A written data file and its partition tuple.
 struct PlacedFile {
   std::string local_path;

@@ -355,7 +355,7 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
                                              QuoteIdent(table_name),
                                              plan.delete_files.empty()
                                                  ? ScanSql(md, *schema, plan.files, plan.file_schema_ids, inspected)
-                                                 : LiveRowsSql(*schema, plan, md.schemas.size() > 1, false))));
+                                                 : LiveRowsSql(*schema, plan, md.schemas.size() > 1, false, &md))));
   TableScanInfo info;
   info.table = id;
   info.snapshot_id = snap ? snap->snapshot_id : 0;

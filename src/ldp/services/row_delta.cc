@@ -111,6 +111,7 @@ struct Operation {
   std::vector<Assignment> set;
   std::vector<std::string> keys;
   std::string source_sql;
+  std::string branch = iceberg::kMainBranch;
 };
 
 const char* KindName(Kind k) {
@@ -182,6 +183,7 @@ iceberg::ScanPlan SubPlan(const iceberg::ScanPlan& plan, const std::set<std::str
   }
   if (out.delete_files.empty()) out.file_deletes.clear();
   out.total_files = static_cast<int64_t>(out.files.size());
+  out.file_schema_ids = plan.file_schema_ids;
   return out;
 }
 
@@ -245,8 +247,11 @@ Status ValidateConcurrent(Project& project, engine::Connection& conn, const Oper
   const std::string name = base.id.ToString();
   if (now.metadata->current_schema_id != base.metadata->current_schema_id)
     return CommitFailed("table {} changed schema during the {}; run it again", name, KindName(op.kind));
-  LDP_ASSIGN_OR_RAISE(auto changes, iceberg::ChangesBetween(project.fs(), base.metadata->CurrentSnapshot(),
-                                                           now.metadata->CurrentSnapshot()));
+  // Validated against the head of the branch written to: commits to other branches never conflict.
+  if (op.branch != iceberg::kMainBranch && !iceberg::BranchHead(*now.metadata, op.branch))
+    return CommitFailed("table {}: branch '{}' was dropped during the {}", name, op.branch, KindName(op.kind));
+  LDP_ASSIGN_OR_RAISE(auto changes, iceberg::ChangesBetween(project.fs(), iceberg::BranchHead(*base.metadata, op.branch),
+                                                           iceberg::BranchHead(*now.metadata, op.branch)));
   for (const auto& uri : affected)
     if (changes.removed_data.count(uri))
       return CommitFailed("table {}: a concurrent commit rewrote or removed data file {} that this {} changes; run it again",
@@ -278,7 +283,7 @@ Status ValidateConcurrent(Project& project, engine::Connection& conn, const Oper
     plan.files = changes.added_data;
     plan.data_sequence_numbers.assign(plan.files.size(), 0);
     iceberg::SchemaPtr schema = now.metadata->CurrentSchema();
-    std::string live = LiveRowsSql(*schema, plan, now.metadata->schemas.size() > 1, false);
+    std::string live = LiveRowsSql(*schema, plan, now.metadata->schemas.size() > 1, false, now.metadata.get());
     std::string sql = op.kind == Kind::kMerge
                           ? fmt::format("SELECT count(*) FROM ({}) l SEMI JOIN __ldp_src s ON {}", live, KeyJoin(op.keys, "l", "s"))
                           : fmt::format("SELECT count(*) FROM ({}) WHERE {}", live, MatchCondition(op));
@@ -311,12 +316,13 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
     if (!p.ok()) return InvalidArgument("table {}: --where: {}", name, p.status().message());
     preds = std::move(*p);
   }
-  auto planned = iceberg::PlanScan(project.fs(), md, md.CurrentSnapshot(), preds);
+  LDP_RETURN_NOT_OK(iceberg::CheckWritableBranch(md, op.branch).WithContext(fmt::format("table {}", name)));
+  auto planned = iceberg::PlanScan(project.fs(), md, iceberg::BranchHead(md, op.branch), preds);
   if (!planned.ok()) return planned.status().WithContext(fmt::format("planning scan of {}", name));
   iceberg::ScanPlan plan = std::move(*planned);
   result.files_scanned = static_cast<int64_t>(plan.files.size());
   result.total_files = plan.total_files;
-  const std::string live = LiveRowsSql(*schema, plan, by_field_id, true);
+  const std::string live = LiveRowsSql(*schema, plan, by_field_id, true, &md);
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE OR REPLACE TEMP VIEW __ldp_live AS {}", live)));
   if (!op.where.empty()) {
     auto bound = conn.Query(fmt::format("SELECT count(*) FROM (SELECT * FROM __ldp_live LIMIT 0) WHERE {}", MatchCondition(op)));
@@ -427,7 +433,7 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
   std::vector<iceberg::DataFile> delete_files;
   if (result.mode == WriteMode::kCopyOnWrite) {
     if (!affected_local.empty()) {
-      std::string rest = LiveRowsSql(*schema, SubPlan(plan, affected_local), by_field_id, true);
+      std::string rest = LiveRowsSql(*schema, SubPlan(plan, affected_local), by_field_id, true, &md);
       data_selects.push_back(fmt::format("SELECT {} FROM ({}) l ANTI JOIN __ldp_hits h ON l.{} = h.f AND l.{} = h.pos",
                                          ColumnList(*schema, "l."), rest, kRowFileColumn, kRowPosColumn));
     }
@@ -438,10 +444,6 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
     for (const auto& f : plan.files) {
       std::string local = io::ToLocalPath(f.file_path);
       if (!affected_local.count(local)) continue;
-      if (f.spec_id != default_spec->spec_id)
-        return fail(NotImplemented("table {}: data file {} was written with an older partition spec; deleting its rows "
-                                   "is not supported yet",
-                                   name, f.file_path));
       std::string path = fmt::format("{}/del-{}-{}.parquet", w.data_dir, w.write_id, n++);
       w.delete_files.push_back(path);
       Status st = conn.Execute(fmt::format(
@@ -452,6 +454,9 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
       if (!st.ok()) return fail(st.WithContext(fmt::format("writing position deletes for {}", name)));
       auto del = PositionDeleteFile(project, conn, path);
       if (!del.ok()) return fail(del.status());
+      // The data file's spec and partition, also when it was written under an older spec: the
+      // spec matches position deletes to data files by both (spec "Scan Planning").
+      del->spec_id = f.spec_id;
       del->partition = f.partition;
       del->referenced_data_file = f.file_path;
       delete_files.push_back(std::move(*del));
@@ -474,10 +479,13 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
       std::string by;
       for (const auto& k : keys->key_columns) by += (by.empty() ? "" : ", ") + QuoteIdent(k);
       w.staging_dir = fmt::format("{}/.ldp-staging-{}", w.data_dir, w.write_id);
+      int64_t partition_count = 0;
+      auto source = PartitionedWriteSource(conn, *keys, !project.config().memory_limit.empty(), &partition_count);
+      if (!source.ok()) return fail(source.status().WithContext(fmt::format("{} of {}", KindName(op.kind), name)));
       // DuckDB 1.4 cannot combine FILE_SIZE_BYTES and PARTITION_BY (see services/ingest.cc).
       Status st = conn.Execute(fmt::format(
           "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}'{})",
-          keys->select_sql, QuoteLiteral(w.staging_dir), iceberg::DuckFieldIdsClause(*schema), w.write_id,
+          *source, QuoteLiteral(w.staging_dir), iceberg::DuckFieldIdsClause(*schema), w.write_id,
           by.empty() ? ", FILE_SIZE_BYTES " + std::to_string(TargetFileSize(project, md))
                      : ", PARTITION_BY (" + by + ")"));
       if (!st.ok()) return fail(st.WithContext(fmt::format("{} of {}", KindName(op.kind), name)));
@@ -520,6 +528,7 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
   }
 
   iceberg::RowDelta delta;
+  delta.branch = op.branch;
   delta.added_data = added_data;
   int64_t snapshot_id = iceberg::NewSnapshotId();
   delta.added_deletes = std::move(delete_files);
@@ -540,10 +549,22 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
     delta.added_data_manifest = *m;
   }
   if (!delta.added_deletes.empty()) {
-    auto m = iceberg::WriteAddedDeleteManifest(project.fs(), md, snapshot_id, delta.added_deletes);
-    if (!m.ok()) return fail(m.status().WithContext("writing delete manifest"));
-    w.manifests.push_back(m->manifest_path);
-    delta.added_delete_manifest = *m;
+    // One delete manifest per partition spec of the files deleted from.
+    std::map<int32_t, std::vector<iceberg::DataFile>> by_spec;
+    for (const auto& d : delta.added_deletes) by_spec[d.spec_id].push_back(d);
+    for (const auto& [spec_id, dels] : by_spec) {
+      const iceberg::PartitionSpec* spec = md.SpecById(spec_id);
+      if (!spec) return fail(Internal("table {}: data files of unknown partition spec {}", name, spec_id));
+      auto m = spec_id == default_spec->spec_id ? iceberg::WriteAddedDeleteManifest(project.fs(), md, snapshot_id, dels)
+                                                : iceberg::WriteAddedDeleteManifest(project.fs(), md, snapshot_id, dels, *spec);
+      if (!m.ok()) return fail(m.status().WithContext("writing delete manifest"));
+      w.manifests.push_back(m->manifest_path);
+      if (spec_id == default_spec->spec_id) {
+        delta.added_delete_manifest = *m;
+      } else {
+        delta.added_delete_manifests_older_specs.push_back(*m);
+      }
+    }
   }
 
   // ---- commit --------------------------------------------------------------------------------
@@ -584,23 +605,25 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
 }  // namespace
 
 Result<RowDeltaResult> DeleteRows(Project& project, engine::Connection& conn, const catalog::TableIdentifier& table,
-                                  const std::string& where) {
+                                  const std::string& where, const std::string& branch) {
   if (where.empty()) return InvalidArgument("delete from {} needs --where PREDICATE", table.ToString());
   LDP_ASSIGN_OR_RAISE(LoadedTable t, LoadTable(project, table));
   Operation op;
   op.kind = Kind::kDelete;
   op.where = where;
+  op.branch = branch;
   return Run(project, conn, std::move(t), op);
 }
 
 Result<RowDeltaResult> UpdateRows(Project& project, engine::Connection& conn, const catalog::TableIdentifier& table,
-                                  const std::string& set, const std::string& where) {
+                                  const std::string& set, const std::string& where, const std::string& branch) {
   LDP_ASSIGN_OR_RAISE(auto assignments, ParseAssignments(set));
   LDP_ASSIGN_OR_RAISE(LoadedTable t, LoadTable(project, table));
   Operation op;
   op.kind = Kind::kUpdate;
   op.where = where;
   op.set = std::move(assignments);
+  op.branch = branch;
   return Run(project, conn, std::move(t), op);
 }
 
@@ -608,6 +631,7 @@ Result<IngestResult> IngestRowDelta(Project& project, engine::Connection& conn, 
                                     const std::string& source_sql, const LoadedTable& table, IngestResult result) {
   Operation op;
   op.source_sql = source_sql;
+  op.branch = options.branch;
   if (options.mode == IngestMode::kMerge) {
     if (!options.where.empty()) return InvalidArgument("--where goes with --mode overwrite, not merge");
     op.kind = Kind::kMerge;

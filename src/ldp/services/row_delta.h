@@ -50,13 +50,16 @@ struct RowDeltaResult {
   std::string metadata_location;
 };
 
-/// `ldp delete NS.T --where PREDICATE`.
+/// `ldp delete NS.T --where PREDICATE [--branch B]`: rows of the head of `branch` ("main" or an
+/// existing branch; NotFound / InvalidArgument for a missing branch or a tag), committed to it;
+/// concurrent commits are validated against that branch's head.
 Result<RowDeltaResult> DeleteRows(Project& project, engine::Connection& conn, const catalog::TableIdentifier& table,
-                                  const std::string& where);
+                                  const std::string& where, const std::string& branch = "main");
 
-/// `ldp update NS.T --set "col = expr[, ...]" --where PREDICATE` (empty where = every row).
+/// `ldp update NS.T --set "col = expr[, ...]" --where PREDICATE [--branch B]` (empty where = every
+/// row); `branch` as for DeleteRows.
 Result<RowDeltaResult> UpdateRows(Project& project, engine::Connection& conn, const catalog::TableIdentifier& table,
-                                  const std::string& set, const std::string& where);
+                                  const std::string& set, const std::string& where, const std::string& branch = "main");
 
 /// One `col = expr` of a SET list.
 struct Assignment {
