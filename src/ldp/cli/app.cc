@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "ldp/cli/command.h"
-#include "ldp/core/version.h"
+#include "ldp/version.h"
 #include "ldp/engine/engine.h"
 
 namespace ldp::cli {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <utility>
 
 namespace ldp::engine {
 namespace {
@@ -93,6 +94,61 @@ Status ErrorFrom(duckdb_result* r) {
   return Status(code, std::move(m));
 }
 
+// Streams a query whose columns were all cast to VARCHAR (see DuckConnection::Stream), one DuckDB
+// data chunk at a time.
+class DuckResultStream final : public ResultStream {
+ public:
+  DuckResultStream(duckdb_result r, std::vector<ResultColumn> columns) : r_(r), columns_(std::move(columns)) {}
+  ~DuckResultStream() override { duckdb_destroy_result(&r_); }
+
+  const std::vector<ResultColumn>& columns() const override { return columns_; }
+
+  Result<std::vector<std::vector<std::optional<std::string>>>> Next() override {
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    if (done_) return rows;
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(r_);
+    if (!chunk) {
+      done_ = true;
+      const char* err = duckdb_result_error(&r_);
+      if (err && *err) return ErrorFrom(&r_);
+      return rows;
+    }
+    idx_t n = duckdb_data_chunk_get_size(chunk);
+    idx_t ncols = duckdb_data_chunk_get_column_count(chunk);
+    rows.assign(n, std::vector<std::optional<std::string>>(ncols));
+    for (idx_t c = 0; c < ncols; ++c) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+      uint64_t* valid = duckdb_vector_get_validity(v);
+      auto* data = static_cast<duckdb_string_t*>(duckdb_vector_get_data(v));
+      for (idx_t i = 0; i < n; ++i) {
+        if (valid && !duckdb_validity_row_is_valid(valid, i)) continue;
+        rows[i][c] = std::string(duckdb_string_t_data(&data[i]), duckdb_string_t_length(data[i]));
+      }
+    }
+    duckdb_destroy_data_chunk(&chunk);
+    if (n == 0) done_ = true;
+    return rows;
+  }
+
+ private:
+  duckdb_result r_;
+  std::vector<ResultColumn> columns_;
+  bool done_ = false;
+};
+
+// The result of a statement that is not a query (or has no columns), handed out as one batch.
+class MaterializedStream final : public ResultStream {
+ public:
+  explicit MaterializedStream(MaterializedResult m) : m_(std::move(m)) {}
+  const std::vector<ResultColumn>& columns() const override { return m_.columns; }
+  Result<std::vector<std::vector<std::optional<std::string>>>> Next() override {
+    return std::exchange(m_.rows, {});
+  }
+
+ private:
+  MaterializedResult m_;
+};
+
 class DuckConnection final : public Connection {
  public:
   explicit DuckConnection(duckdb_connection c) : conn_(c) {}
@@ -175,6 +231,63 @@ class DuckConnection final : public Connection {
       duckdb_destroy_prepare(&prep);
     }
     return Run(s);
+  }
+
+  Result<std::unique_ptr<ResultStream>> Stream(std::string_view sql) override {
+    // Every column is cast to VARCHAR by a projection over the statement, so that a chunk is read
+    // the same way whatever the types (DuckDB's own rendering, as in Query); the real kinds are
+    // learnt from the prepared statement first. Statements that are not a SELECT run whole.
+    std::string s(sql);
+    duckdb_prepared_statement prep = nullptr;
+    if (duckdb_prepare(conn_, s.c_str(), &prep) != DuckDBSuccess) {
+      std::string m = prep ? duckdb_prepare_error(prep) : "cannot prepare statement";
+      if (prep) duckdb_destroy_prepare(&prep);
+      if (auto pos = m.find("\nLINE "); pos != std::string::npos) m.erase(pos);
+      return InvalidArgument("{}", m);
+    }
+    std::vector<ResultColumn> columns;
+    idx_t n = duckdb_prepared_statement_column_count(prep);
+    for (idx_t c = 0; c < n; ++c) {
+      const char* nm = duckdb_prepared_statement_column_name(prep, c);
+      columns.push_back({nm ? nm : "", KindOf(duckdb_prepared_statement_column_type(prep, c))});
+    }
+    bool is_select = duckdb_prepared_statement_type(prep) == DUCKDB_STATEMENT_TYPE_SELECT;
+    duckdb_destroy_prepare(&prep);
+    if (!is_select || n == 0) {
+      LDP_ASSIGN_OR_RAISE(auto m, Run(s));
+      return std::unique_ptr<ResultStream>(new MaterializedStream(std::move(m)));
+    }
+    std::string body = s;
+    while (!body.empty() && (std::isspace(static_cast<unsigned char>(body.back())) || body.back() == ';'))
+      body.pop_back();
+    std::string proj;
+    for (idx_t c = 0; c < n; ++c) {
+      if (c) proj += ", ";
+      proj += "CAST(#" + std::to_string(c + 1) + " AS VARCHAR)";
+    }
+    std::string wrapped = "SELECT " + proj + " FROM (" + body + "\n)";
+    if (duckdb_prepare(conn_, wrapped.c_str(), &prep) != DuckDBSuccess) {
+      std::string m = prep ? duckdb_prepare_error(prep) : "cannot prepare statement";
+      if (prep) duckdb_destroy_prepare(&prep);
+      return InvalidArgument("{}", m);
+    }
+    duckdb_pending_result pending;
+    if (duckdb_pending_prepared_streaming(prep, &pending) != DuckDBSuccess) {
+      std::string m = duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "cannot start statement";
+      duckdb_destroy_pending(&pending);
+      duckdb_destroy_prepare(&prep);
+      return InvalidArgument("{}", m);
+    }
+    duckdb_result r;
+    duckdb_state state = duckdb_execute_pending(pending, &r);
+    duckdb_destroy_pending(&pending);
+    duckdb_destroy_prepare(&prep);
+    if (state != DuckDBSuccess) {
+      Status st = ErrorFrom(&r);
+      duckdb_destroy_result(&r);
+      return st;
+    }
+    return std::unique_ptr<ResultStream>(new DuckResultStream(r, std::move(columns)));
   }
 
   Result<std::optional<std::string>> QueryScalar(std::string_view sql) override {

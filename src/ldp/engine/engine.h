@@ -34,6 +34,18 @@ struct MaterializedResult {
   int ColumnIndex(std::string_view name) const;
 };
 
+/// A result read in batches as DuckDB produces it, so that a large result never sits in memory
+/// whole. Values are rendered as text like MaterializedResult (nullopt = NULL); `columns` keeps
+/// each column's real kind. Used by one thread; the connection must outlive the stream and run
+/// nothing else until the stream is destroyed.
+class ResultStream {
+ public:
+  virtual ~ResultStream() = default;
+  virtual const std::vector<ResultColumn>& columns() const = 0;
+  /// The next batch of rows (at most DuckDB's vector size, 2048), or an empty batch at the end.
+  virtual Result<std::vector<std::vector<std::optional<std::string>>>> Next() = 0;
+};
+
 /// The C++ body of a scalar SQL function NAME(x) -> INTEGER (see Connection::RegisterInt32Function).
 /// Each member handles one argument type; a null member leaves that overload out. The functions
 /// are called from DuckDB's worker threads and must be thread-safe.
@@ -58,6 +70,9 @@ class Connection {
 
   /// Runs `sql` and returns every row as text.
   virtual Result<MaterializedResult> Query(std::string_view sql) = 0;
+
+  /// Runs `sql` and returns its rows batch by batch (see ResultStream).
+  virtual Result<std::unique_ptr<ResultStream>> Stream(std::string_view sql) = 0;
 
   /// Runs `sql` returning one value (first column of the first row); NotFound when no row.
   virtual Result<std::optional<std::string>> QueryScalar(std::string_view sql) = 0;

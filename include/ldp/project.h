@@ -1,0 +1,199 @@
+#pragma once
+// ldp's C++ API: a project (a folder with ldp.yaml, a warehouse of Iceberg tables and its catalog),
+// ingesting files into tables, querying them with DuckDB SQL with results streamed in batches,
+// listing and describing tables, and changing rows. The same operations as the `ldp` command.
+//
+//   auto project = ldp::Project::Open("/path/to/project");
+//   if (!project.ok()) { std::cerr << project.status().ToString() << "\n"; return 1; }
+//   auto summary = project->Ingest("trips.parquet", "nyc.trips");
+//   auto result = project->Query("SELECT count(*) FROM nyc.trips");
+//   for (;;) {
+//     auto batch = result->Next();           // Result<RowBatch>
+//     if (!batch.ok() || batch->rows.empty()) break;
+//     ...
+//   }
+//
+// Nothing of DuckDB, SQLite or any other dependency appears in this header: values come back as
+// text in DuckDB's rendering, with each column's kind to convert them by.
+//
+// Thread-safety: a Project is used by one thread at a time; separate Project objects (also in
+// separate processes) may work on the same project at once: commits are atomic and retried.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ldp/status.h"
+
+namespace ldp {
+
+/// How an ingest treats the rows a table already has.
+enum class IngestMode {
+  kAppend,     ///< add the source's rows
+  kOverwrite,  ///< replace the table's rows (or, with `where`, only the matching ones)
+  kMerge,      ///< upsert on `keys`: matching rows replaced, the others added
+};
+
+struct IngestOptions {
+  IngestMode mode = IngestMode::kAppend;
+  /// "parquet", "csv" or "json"; empty = from the file extension.
+  std::string format;
+  /// kMerge: the key columns.
+  std::vector<std::string> keys;
+  /// kOverwrite: replace only the rows matching this SQL predicate (empty = every row).
+  std::string where;
+  /// The partition spec of a table this ingest creates, e.g. "day(ts), bucket(16, id)".
+  std::string partition_by;
+  /// The branch to commit to ("main" or an existing branch).
+  std::string branch = "main";
+  /// Merge a changed source schema into the table's (new columns, allowed type promotions).
+  bool evolve = false;
+};
+
+struct IngestSummary {
+  std::string table;           ///< "ns.name"
+  bool created_table = false;
+  bool committed = false;      ///< false when the source had no rows: nothing changed
+  int64_t snapshot_id = 0;
+  int64_t rows = 0;            ///< rows read from the source
+  int64_t data_files = 0;
+  int64_t bytes = 0;
+  int64_t rows_deleted = 0;    ///< overwrite/merge: existing rows removed or replaced
+  int64_t rows_updated = 0;    ///< merge: existing rows replaced by a source row
+  int64_t rows_inserted = 0;   ///< merge/overwrite: rows added
+};
+
+/// The broad type of a result column: enough to convert its text values.
+enum class ValueKind { kBoolean, kInteger, kFloat, kDecimal, kString, kTemporal, kBlob, kNested, kOther };
+
+struct Column {
+  std::string name;
+  ValueKind kind = ValueKind::kOther;
+};
+
+/// A batch of result rows. Each value is DuckDB's text rendering ("42", "3.5", "true",
+/// "2023-01-01 00:15:00"); std::nullopt is NULL.
+struct RowBatch {
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+/// The rows of a query, read batch by batch as the engine produces them, so a result larger than
+/// memory can be consumed. Holds its own engine connection; valid after its Project is gone.
+class QueryResult {
+ public:
+  QueryResult(QueryResult&&) noexcept;
+  QueryResult& operator=(QueryResult&&) noexcept;
+  ~QueryResult();
+
+  const std::vector<Column>& columns() const;
+  /// The next batch (up to 2,048 rows); a batch with no rows at the end.
+  Result<RowBatch> Next();
+  /// Every remaining row in one batch (for results known to be small).
+  Result<RowBatch> ReadAll();
+
+  struct Impl;
+  explicit QueryResult(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct QueryOptions {
+  /// Read every table as of a snapshot id, branch, tag or time ("2026-01-02 03:04:05Z").
+  std::string as_of;
+};
+
+/// One field of a table schema. Nested fields are listed after their parent, named by path
+/// ("address.city"; list elements "tags.element", map parts "attrs.key" / "attrs.value").
+struct Field {
+  int32_t id = 0;
+  std::string name;
+  std::string type;  ///< Iceberg type: "long", "timestamp", "decimal(10, 2)", "struct", ...
+  bool required = false;
+};
+
+struct TableDescription {
+  std::string table;  ///< "ns.name"
+  std::string location;
+  std::string metadata_location;
+  std::string table_uuid;
+  int format_version = 2;
+  int32_t schema_id = 0;
+  std::vector<Field> fields;
+  std::string partition_spec;  ///< e.g. "day(ts), bucket(16, id)"; empty = unpartitioned
+  std::map<std::string, std::string> properties;
+  std::optional<int64_t> current_snapshot_id;
+  int64_t records = 0;     ///< in the current snapshot
+  int64_t data_files = 0;  ///< in the current snapshot
+};
+
+struct SnapshotInfo {
+  int64_t snapshot_id = 0;
+  std::optional<int64_t> parent_snapshot_id;
+  int64_t sequence_number = 0;
+  int64_t timestamp_ms = 0;
+  std::string operation;  ///< "append", "overwrite", "delete", "replace"
+  std::map<std::string, std::string> summary;
+  bool current = false;
+};
+
+/// What Delete or Update changed.
+struct RowChangeSummary {
+  std::string table;
+  std::string operation;   ///< "delete" or "update"
+  std::string write_mode;  ///< "copy-on-write" or "merge-on-read" (table properties)
+  bool committed = false;  ///< false when no row matched: nothing written
+  int64_t snapshot_id = 0;
+  int64_t rows_deleted = 0;
+  int64_t rows_updated = 0;
+  int64_t files_rewritten = 0;
+  int64_t delete_files_added = 0;
+};
+
+class Project {
+ public:
+  /// Creates a project in `dir` (ldp.yaml, warehouse/, the SQLite catalog) and opens it.
+  /// AlreadyExists when `dir` already has an ldp.yaml.
+  static Result<Project> Init(const std::string& dir);
+  /// Opens the project in `dir`; NotFound when it has no ldp.yaml.
+  static Result<Project> Open(const std::string& dir);
+
+  Project(Project&&) noexcept;
+  Project& operator=(Project&&) noexcept;
+  ~Project();
+
+  /// The project folder and the warehouse folder (absolute).
+  const std::string& root() const;
+  const std::string& warehouse() const;
+
+  /// Ingests SOURCE (a file, a glob or a folder of Parquet, CSV or JSON files) into TABLE
+  /// ("ns.name"), creating the namespace and the table when missing. One atomic snapshot; on any
+  /// error nothing changes.
+  Result<IngestSummary> Ingest(const std::string& source, const std::string& table,
+                               const IngestOptions& options = {});
+
+  /// Runs DuckDB SQL in which `ns.name` is a table of the catalog.
+  Result<QueryResult> Query(const std::string& sql, const QueryOptions& options = {});
+
+  /// The tables of namespace `ns` and those below it ("" = all), as "ns.name", sorted.
+  Result<std::vector<std::string>> Tables(const std::string& ns = "");
+  Result<TableDescription> Describe(const std::string& table);
+  /// A table's snapshots, oldest first.
+  Result<std::vector<SnapshotInfo>> Snapshots(const std::string& table);
+
+  /// Deletes the rows matching `where` (SQL predicate) in one snapshot.
+  Result<RowChangeSummary> Delete(const std::string& table, const std::string& where);
+  /// Sets columns ("col = expr[, ...]") on the rows matching `where` ("" = every row).
+  Result<RowChangeSummary> Update(const std::string& table, const std::string& set, const std::string& where);
+
+  struct Impl;
+
+ private:
+  explicit Project(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ldp

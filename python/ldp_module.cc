@@ -1,0 +1,371 @@
+// The `ldp` Python module: bindings of the public C++ API (include/ldp/) with pybind11.
+//
+//   import ldp
+//   p = ldp.Project("path/to/project")          # or ldp.Project.init("path")
+//   p.ingest("trips.parquet", "nyc.trips")
+//   rows = p.query("SELECT count(*) FROM nyc.trips")   # [(3066766,)]
+//
+// Errors raise ldp.Error subclasses named after the error code (ldp.NoSuchTableError, ...) with the
+// same messages as the `ldp` command. The GIL is released while ldp works (ingest, query batches,
+// row changes), so other Python threads run meanwhile.
+
+#include <Python.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ldp/ldp.h"
+
+namespace py = pybind11;
+
+namespace {
+
+// ---- errors --------------------------------------------------------------------------------------
+
+std::map<ldp::ErrorCode, PyObject*>& ErrorTypes() {
+  static std::map<ldp::ErrorCode, PyObject*> types;
+  return types;
+}
+PyObject* g_base_error = nullptr;
+
+// Creates ldp.Error and one subclass per error code; a few also derive from the built-in
+// exception a Python programmer would catch (ValueError, LookupError, OSError, TimeoutError...).
+void RegisterErrors(py::module_& m) {
+  g_base_error = PyErr_NewExceptionWithDoc("ldp.Error", "Base class of every error ldp raises.", nullptr, nullptr);
+  m.add_object("Error", py::handle(g_base_error));
+  struct Def {
+    ldp::ErrorCode code;
+    const char* name;
+    PyObject* builtin;
+    ldp::ErrorCode parent;
+  };
+  const Def defs[] = {
+      {ldp::ErrorCode::kInvalidArgument, "InvalidArgumentError", PyExc_ValueError, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kNotFound, "NotFoundError", PyExc_LookupError, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kAlreadyExists, "AlreadyExistsError", nullptr, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kNoSuchNamespace, "NoSuchNamespaceError", nullptr, ldp::ErrorCode::kNotFound},
+      {ldp::ErrorCode::kNoSuchTable, "NoSuchTableError", nullptr, ldp::ErrorCode::kNotFound},
+      {ldp::ErrorCode::kNamespaceNotEmpty, "NamespaceNotEmptyError", nullptr, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kCommitFailed, "CommitFailedError", nullptr, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kCommitStateUnknown, "CommitStateUnknownError", nullptr, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kIOError, "IOError", PyExc_OSError, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kUnavailable, "UnavailableError", nullptr, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kTimeout, "TimeoutError", PyExc_TimeoutError, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kNotAuthorized, "NotAuthorizedError", PyExc_PermissionError, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kNotImplemented, "NotImplementedError", PyExc_NotImplementedError, ldp::ErrorCode::kOk},
+      {ldp::ErrorCode::kInternal, "InternalError", nullptr, ldp::ErrorCode::kOk},
+  };
+  for (const auto& d : defs) {
+    PyObject* parent = d.parent == ldp::ErrorCode::kOk ? g_base_error : ErrorTypes().at(d.parent);
+    PyObject* bases = d.builtin ? PyTuple_Pack(2, parent, d.builtin) : PyTuple_Pack(1, parent);
+    std::string qualified = std::string("ldp.") + d.name;
+    PyObject* type = PyErr_NewException(qualified.c_str(), bases, nullptr);
+    Py_DECREF(bases);
+    ErrorTypes()[d.code] = type;
+    m.add_object(d.name, py::handle(type));
+  }
+}
+
+[[noreturn]] void Raise(const ldp::Status& st) {
+  auto it = ErrorTypes().find(st.code());
+  PyObject* type = it == ErrorTypes().end() ? g_base_error : it->second;
+  PyErr_SetString(type, st.message().c_str());
+  throw py::error_already_set();
+}
+
+template <typename T>
+T Take(ldp::Result<T>&& r) {
+  if (!r.ok()) Raise(r.status());
+  return std::move(r).value();
+}
+
+// ---- values --------------------------------------------------------------------------------------
+
+py::object ToPython(const std::optional<std::string>& v, ldp::ValueKind kind) {
+  if (!v) return py::none();
+  switch (kind) {
+    case ldp::ValueKind::kBoolean: return py::bool_(*v == "true");
+    case ldp::ValueKind::kInteger: return py::reinterpret_steal<py::object>(PyLong_FromString(v->c_str(), nullptr, 10));
+    case ldp::ValueKind::kFloat: return py::float_(std::stod(*v));
+    case ldp::ValueKind::kDecimal: {
+      static py::object decimal = py::module_::import("decimal").attr("Decimal");
+      return decimal(*v);
+    }
+    default: return py::str(*v);
+  }
+}
+
+py::list BatchToPython(const ldp::RowBatch& batch, const std::vector<ldp::Column>& columns) {
+  py::list out;
+  for (const auto& row : batch.rows) {
+    py::tuple t(row.size());
+    for (size_t c = 0; c < row.size(); ++c) t[c] = ToPython(row[c], columns[c].kind);
+    out.append(std::move(t));
+  }
+  return out;
+}
+
+const char* KindName(ldp::ValueKind k) {
+  switch (k) {
+    case ldp::ValueKind::kBoolean: return "boolean";
+    case ldp::ValueKind::kInteger: return "integer";
+    case ldp::ValueKind::kFloat: return "float";
+    case ldp::ValueKind::kDecimal: return "decimal";
+    case ldp::ValueKind::kString: return "string";
+    case ldp::ValueKind::kTemporal: return "temporal";
+    case ldp::ValueKind::kBlob: return "blob";
+    case ldp::ValueKind::kNested: return "nested";
+    case ldp::ValueKind::kOther: return "other";
+  }
+  return "other";
+}
+
+// A query being read: an iterator of row tuples that fetches a batch at a time.
+class Cursor {
+ public:
+  explicit Cursor(ldp::QueryResult r) : result_(std::move(r)) {}
+
+  py::list Columns() const {
+    py::list out;
+    for (const auto& c : result_.columns()) out.append(py::make_tuple(c.name, KindName(c.kind)));
+    return out;
+  }
+
+  // Up to `n` more rows (all remaining when n < 0).
+  py::list Fetch(long n) {
+    py::list out;
+    while (n < 0 || static_cast<long>(py::len(out)) < n) {
+      if (pos_ >= buffer_.size()) {
+        if (done_) break;
+        ldp::Result<ldp::RowBatch> next = Next();
+        buffer_ = Take(std::move(next)).rows;
+        pos_ = 0;
+        if (buffer_.empty()) {
+          done_ = true;
+          break;
+        }
+      }
+      py::tuple t(buffer_[pos_].size());
+      for (size_t c = 0; c < buffer_[pos_].size(); ++c) t[c] = ToPython(buffer_[pos_][c], result_.columns()[c].kind);
+      out.append(std::move(t));
+      ++pos_;
+    }
+    return out;
+  }
+
+  py::object NextRow() {
+    py::list one = Fetch(1);
+    if (py::len(one) == 0) throw py::stop_iteration();
+    return one[0];
+  }
+
+ private:
+  ldp::Result<ldp::RowBatch> Next() {
+    py::gil_scoped_release release;
+    return result_.Next();
+  }
+
+  ldp::QueryResult result_;
+  std::vector<std::vector<std::optional<std::string>>> buffer_;
+  size_t pos_ = 0;
+  bool done_ = false;
+};
+
+py::dict Summary(const ldp::IngestSummary& s) {
+  py::dict d;
+  d["table"] = s.table;
+  d["created_table"] = s.created_table;
+  d["committed"] = s.committed;
+  d["snapshot_id"] = s.committed ? py::object(py::int_(s.snapshot_id)) : py::none();
+  d["rows"] = s.rows;
+  d["data_files"] = s.data_files;
+  d["bytes"] = s.bytes;
+  d["rows_deleted"] = s.rows_deleted;
+  d["rows_updated"] = s.rows_updated;
+  d["rows_inserted"] = s.rows_inserted;
+  return d;
+}
+
+py::dict Summary(const ldp::RowChangeSummary& s) {
+  py::dict d;
+  d["table"] = s.table;
+  d["operation"] = s.operation;
+  d["write_mode"] = s.write_mode;
+  d["committed"] = s.committed;
+  d["snapshot_id"] = s.committed ? py::object(py::int_(s.snapshot_id)) : py::none();
+  d["rows_deleted"] = s.rows_deleted;
+  d["rows_updated"] = s.rows_updated;
+  d["files_rewritten"] = s.files_rewritten;
+  d["delete_files_added"] = s.delete_files_added;
+  return d;
+}
+
+std::vector<std::string> KeyList(const py::object& key) {
+  if (key.is_none()) return {};
+  if (py::isinstance<py::str>(key)) {
+    std::vector<std::string> out;
+    std::string s = key.cast<std::string>(), part;
+    for (char c : s + ",") {
+      if (c == ',') {
+        size_t b = part.find_first_not_of(' '), e = part.find_last_not_of(' ');
+        if (b != std::string::npos) out.push_back(part.substr(b, e - b + 1));
+        part.clear();
+      } else {
+        part += c;
+      }
+    }
+    return out;
+  }
+  return key.cast<std::vector<std::string>>();
+}
+
+}  // namespace
+
+PYBIND11_MODULE(ldp, m) {
+  m.doc() = "ldp: a local data platform (Iceberg tables, a SQL catalog, DuckDB).";
+  m.attr("__version__") = ldp::Version();
+  RegisterErrors(m);
+
+  py::class_<Cursor>(m, "Cursor", "Rows of a query, read a batch at a time.")
+      .def_property_readonly("columns", &Cursor::Columns, "[(name, kind)] of the result columns")
+      .def("fetchmany", &Cursor::Fetch, py::arg("size") = 2048, "Up to `size` more rows as tuples")
+      .def("fetchall", [](Cursor& c) { return c.Fetch(-1); }, "Every remaining row as tuples")
+      .def("__iter__", [](py::object self) { return self; })
+      .def("__next__", &Cursor::NextRow);
+
+  py::class_<ldp::Project>(m, "Project", "An ldp project: ldp.yaml, a warehouse of Iceberg tables and its catalog.")
+      .def(py::init([](const std::string& path) { return Take(ldp::Project::Open(path)); }), py::arg("path"),
+           "Opens the project in `path` (NotFoundError when it has no ldp.yaml).")
+      .def_static("init", [](const std::string& path) { return Take(ldp::Project::Init(path)); }, py::arg("path"),
+                  "Creates a project in `path` and opens it.")
+      .def_property_readonly("root", &ldp::Project::root)
+      .def_property_readonly("warehouse", &ldp::Project::warehouse)
+      .def(
+          "ingest",
+          [](ldp::Project& p, const std::string& source, const std::string& table, const std::string& mode,
+             const std::optional<std::string>& format, const py::object& key, const std::optional<std::string>& where,
+             const std::optional<std::string>& partition_by, const std::string& branch, bool evolve) {
+            ldp::IngestOptions o;
+            if (mode == "append") o.mode = ldp::IngestMode::kAppend;
+            else if (mode == "overwrite") o.mode = ldp::IngestMode::kOverwrite;
+            else if (mode == "merge") o.mode = ldp::IngestMode::kMerge;
+            else Raise(ldp::Status(ldp::ErrorCode::kInvalidArgument, "unknown mode '" + mode + "' (use append, overwrite or merge)"));
+            o.format = format.value_or("");
+            o.keys = KeyList(key);
+            o.where = where.value_or("");
+            o.partition_by = partition_by.value_or("");
+            o.branch = branch;
+            o.evolve = evolve;
+            ldp::Result<ldp::IngestSummary> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
+            {
+              py::gil_scoped_release release;
+              r = p.Ingest(source, table, o);
+            }
+            return Summary(Take(std::move(r)));
+          },
+          py::arg("source"), py::arg("table"), py::arg("mode") = "append", py::arg("format") = py::none(),
+          py::arg("key") = py::none(), py::arg("where") = py::none(), py::arg("partition_by") = py::none(),
+          py::arg("branch") = "main", py::arg("evolve") = false,
+          "Ingests a file, glob or folder into a table; returns a summary dict.")
+      .def(
+          "stream",
+          [](ldp::Project& p, const std::string& sql, const std::optional<std::string>& as_of) {
+            ldp::QueryOptions o;
+            o.as_of = as_of.value_or("");
+            ldp::Result<ldp::QueryResult> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
+            {
+              py::gil_scoped_release release;
+              r = p.Query(sql, o);
+            }
+            return Cursor(Take(std::move(r)));
+          },
+          py::arg("sql"), py::arg("as_of") = py::none(), "Runs SQL; returns a Cursor that reads the rows lazily.")
+      .def(
+          "query",
+          [](ldp::Project& p, const std::string& sql, const std::optional<std::string>& as_of) {
+            ldp::QueryOptions o;
+            o.as_of = as_of.value_or("");
+            ldp::Result<ldp::QueryResult> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
+            {
+              py::gil_scoped_release release;
+              r = p.Query(sql, o);
+            }
+            return Cursor(Take(std::move(r))).Fetch(-1);
+          },
+          py::arg("sql"), py::arg("as_of") = py::none(), "Runs SQL; returns every row as a list of tuples.")
+      .def(
+          "tables", [](ldp::Project& p, const std::string& ns) { return Take(p.Tables(ns)); },
+          py::arg("namespace") = "", "Tables as 'ns.name', sorted")
+      .def(
+          "describe",
+          [](ldp::Project& p, const std::string& table) {
+            auto d = Take(p.Describe(table));
+            py::dict out;
+            out["table"] = d.table;
+            out["location"] = d.location;
+            out["metadata_location"] = d.metadata_location;
+            out["table_uuid"] = d.table_uuid;
+            out["format_version"] = d.format_version;
+            out["schema_id"] = d.schema_id;
+            py::list fields;
+            for (const auto& f : d.fields) {
+              py::dict fd;
+              fd["id"] = f.id;
+              fd["name"] = f.name;
+              fd["type"] = f.type;
+              fd["required"] = f.required;
+              fields.append(fd);
+            }
+            out["fields"] = fields;
+            out["partition_spec"] = d.partition_spec;
+            out["properties"] = d.properties;
+            out["current_snapshot_id"] = d.current_snapshot_id ? py::object(py::int_(*d.current_snapshot_id)) : py::none();
+            out["records"] = d.records;
+            out["data_files"] = d.data_files;
+            return out;
+          },
+          py::arg("table"), "Schema with field ids, partition spec, properties, current snapshot")
+      .def(
+          "snapshots",
+          [](ldp::Project& p, const std::string& table) {
+            py::list out;
+            for (const auto& s : Take(p.Snapshots(table))) {
+              py::dict d;
+              d["snapshot_id"] = s.snapshot_id;
+              d["parent_snapshot_id"] = s.parent_snapshot_id ? py::object(py::int_(*s.parent_snapshot_id)) : py::none();
+              d["sequence_number"] = s.sequence_number;
+              d["timestamp_ms"] = s.timestamp_ms;
+              d["operation"] = s.operation;
+              d["summary"] = s.summary;
+              d["current"] = s.current;
+              out.append(d);
+            }
+            return out;
+          },
+          py::arg("table"), "A table's snapshots, oldest first")
+      .def(
+          "delete",
+          [](ldp::Project& p, const std::string& table, const std::string& where) {
+            ldp::Result<ldp::RowChangeSummary> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
+            {
+              py::gil_scoped_release release;
+              r = p.Delete(table, where);
+            }
+            return Summary(Take(std::move(r)));
+          },
+          py::arg("table"), py::arg("where"), "Deletes the rows matching a SQL predicate")
+      .def(
+          "update",
+          [](ldp::Project& p, const std::string& table, const std::string& set, const std::string& where) {
+            ldp::Result<ldp::RowChangeSummary> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
+            {
+              py::gil_scoped_release release;
+              r = p.Update(table, set, where);
+            }
+            return Summary(Take(std::move(r)));
+          },
+          py::arg("table"), py::arg("set"), py::arg("where") = "", "Sets columns ('col = expr, ...') on matching rows");
+}

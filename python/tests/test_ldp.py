@@ -1,0 +1,158 @@
+"""Tests of the `ldp` Python module against a real project in a temporary folder.
+
+Run: PYTHONPATH=build/python python3 -m unittest discover -s python/tests
+LDP_TEST_BIN names the `ldp` command, used to check that Python and the CLI see the same table.
+"""
+
+import csv
+import decimal
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import unittest
+
+import ldp
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "price", "qty"])
+        w.writerows(rows)
+
+
+class ProjectTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = os.path.join(self.tmp.name, "proj")
+        self.project = ldp.Project.init(self.dir)
+        self.src = os.path.join(self.tmp.name, "items.csv")
+        write_csv(self.src, [(i, f"item{i}", f"{i}.25", i * 2) for i in range(1, 101)])
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_version(self):
+        self.assertRegex(ldp.__version__, r"^\d+\.\d+\.\d+$")
+
+    def test_ingest_query_typed_values(self):
+        s = self.project.ingest(self.src, "shop.items")
+        self.assertTrue(s["created_table"])
+        self.assertTrue(s["committed"])
+        self.assertEqual(s["rows"], 100)
+        rows = self.project.query(
+            "SELECT count(*), sum(qty), min(name), CAST(sum(price) AS DECIMAL(10,2)), avg(qty), "
+            "bool_and(qty > 0), NULL FROM shop.items")
+        self.assertEqual(len(rows), 1)
+        count, qty, name, price, avg, all_pos, null = rows[0]
+        self.assertEqual(count, 100)
+        self.assertIsInstance(count, int)
+        self.assertEqual(qty, 10100)
+        self.assertEqual(name, "item1")
+        self.assertEqual(price, decimal.Decimal("5075.00"))
+        self.assertAlmostEqual(avg, 101.0)
+        self.assertIs(all_pos, True)
+        self.assertIsNone(null)
+
+    def test_stream_reads_in_batches(self):
+        big = os.path.join(self.tmp.name, "big.csv")
+        write_csv(big, [(i, "x", "1.0", 1) for i in range(10000)])
+        self.project.ingest(big, "shop.big")
+        cur = self.project.stream("SELECT id FROM shop.big ORDER BY id")
+        self.assertEqual(cur.columns, [("id", "integer")])
+        first = cur.fetchmany(3)
+        self.assertEqual(first, [(0,), (1,), (2,)])
+        rest = list(cur)
+        self.assertEqual(len(rest), 9997)
+        self.assertEqual(rest[-1], (9999,))
+        self.assertEqual(cur.fetchall(), [])
+
+    def test_tables_describe_snapshots_and_cli_agree(self):
+        self.project.ingest(self.src, "shop.items")
+        self.project.ingest(self.src, "shop.items")
+        self.assertEqual(self.project.tables(), ["shop.items"])
+        self.assertEqual(self.project.tables("shop"), ["shop.items"])
+        d = self.project.describe("shop.items")
+        self.assertEqual([f["name"] for f in d["fields"]], ["id", "name", "price", "qty"])
+        self.assertEqual(d["records"], 200)
+        snaps = self.project.snapshots("shop.items")
+        self.assertEqual(len(snaps), 2)
+        self.assertTrue(snaps[1]["current"])
+        self.assertEqual(snaps[1]["parent_snapshot_id"], snaps[0]["snapshot_id"])
+        self.assertEqual(d["current_snapshot_id"], snaps[1]["snapshot_id"])
+        exe = os.environ.get("LDP_TEST_BIN")
+        if exe:
+            out = subprocess.run([exe, "describe", "shop.items", "--project", self.dir, "--json"],
+                                 check=True, capture_output=True, text=True).stdout
+            self.assertEqual(json.loads(out)["current_snapshot"]["snapshot-id"], d["current_snapshot_id"])
+
+    def test_merge_delete_update(self):
+        self.project.ingest(self.src, "shop.items")
+        changes = os.path.join(self.tmp.name, "changes.csv")
+        write_csv(changes, [(1, "renamed", "9.99", 7), (500, "new", "1.00", 1)])
+        m = self.project.ingest(changes, "shop.items", mode="merge", key="id")
+        self.assertEqual((m["rows_updated"], m["rows_inserted"]), (1, 1))
+        self.assertEqual(self.project.query("SELECT name FROM shop.items WHERE id = 1"), [("renamed",)])
+        d = self.project.delete("shop.items", "id > 50")
+        self.assertEqual(d["rows_deleted"], 51)
+        u = self.project.update("shop.items", "qty = qty + 1000", "id <= 10")
+        self.assertEqual(u["rows_updated"], 10)
+        self.assertEqual(self.project.query("SELECT count(*), max(qty) FROM shop.items"), [(50, 1020)])
+        # Time travel: the first snapshot still has 100 rows.
+        first = self.project.snapshots("shop.items")[0]["snapshot_id"]
+        self.assertEqual(self.project.query("SELECT count(*) FROM shop.items", as_of=str(first)), [(100,)])
+
+    def test_errors_map_to_exceptions_with_the_cli_message(self):
+        with self.assertRaises(ldp.NoSuchNamespaceError) as e:
+            self.project.describe("shop.missing")
+        self.assertIn("shop.missing", str(e.exception))
+        self.assertIsInstance(e.exception, ldp.NotFoundError)
+        self.assertIsInstance(e.exception, LookupError)
+        self.assertIsInstance(e.exception, ldp.Error)
+        with self.assertRaises(ldp.NotFoundError) as e:
+            self.project.ingest(os.path.join(self.tmp.name, "nope.csv"), "shop.items")
+        self.assertIn("nope.csv", str(e.exception))
+        with self.assertRaises(ldp.InvalidArgumentError):
+            self.project.query("SELEC 1")
+        with self.assertRaises(ValueError):  # InvalidArgumentError is also a ValueError
+            self.project.ingest(self.src, "shop.items", mode="upsert")
+        with self.assertRaises(ldp.AlreadyExistsError):
+            ldp.Project.init(self.dir)
+        with self.assertRaises(ldp.NotFoundError) as e:
+            ldp.Project(os.path.join(self.tmp.name, "no-project"))
+        self.assertIn("ldp init", str(e.exception))
+        # Nothing was committed by the failures.
+        self.assertEqual(self.project.tables(), [])
+        self.project.ingest(self.src, "shop.items")
+        with self.assertRaises(ldp.NoSuchTableError) as e:
+            self.project.describe("shop.missing")
+        self.assertIn("shop.missing", str(e.exception))
+
+    def test_gil_released_during_work(self):
+        big = os.path.join(self.tmp.name, "big.csv")
+        write_csv(big, [(i, "x" * 20, "1.5", i) for i in range(200000)])
+        ticks = []
+        stop = threading.Event()
+
+        def tick():
+            while not stop.is_set():
+                ticks.append(1)
+                stop.wait(0.001)
+
+        t = threading.Thread(target=tick)
+        t.start()
+        try:
+            before = len(ticks)
+            self.project.ingest(big, "shop.big")
+            during = len(ticks) - before
+        finally:
+            stop.set()
+            t.join()
+        # With the GIL held for the whole ingest the other thread could not have run at all.
+        self.assertGreater(during, 5)
+
+
+if __name__ == "__main__":
+    unittest.main()
