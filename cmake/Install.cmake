@@ -17,10 +17,10 @@ function(_ldp_relative out from to)
 endfunction()
 
 _ldp_relative(_bin_to_lib ${CMAKE_INSTALL_BINDIR} ${CMAKE_INSTALL_LIBDIR})
-set_target_properties(ldp PROPERTIES INSTALL_RPATH "$ORIGIN/${_bin_to_lib}")
+set_target_properties(ldp ldp_serve PROPERTIES INSTALL_RPATH "$ORIGIN/${_bin_to_lib}")
 set_target_properties(ldp_shared PROPERTIES INSTALL_RPATH "$ORIGIN")
 
-install(TARGETS ldp RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS ldp ldp_serve RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS ldp_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Unspecified)
 install(FILES ${CMAKE_BINARY_DIR}/lib/libldp.a DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/include/ldp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")

@@ -16,7 +16,7 @@ fail() { echo "package: FAILED: $*" >&2; exit 1; }
 
 step "cmake --install into $work/prefix"
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" || { cat "$work/install.log"; fail "install"; }
-for f in bin/ldp lib/libldp.a include/ldp/ldp.h include/ldp/version.h lib/cmake/ldp/ldpConfig.cmake lib/pkgconfig/ldp.pc; do
+for f in bin/ldp bin/ldp-serve lib/libldp.a include/ldp/ldp.h include/ldp/version.h lib/cmake/ldp/ldpConfig.cmake lib/pkgconfig/ldp.pc; do
   [ -e "$work/prefix/$f" ] || fail "installed tree lacks $f"
 done
 ls "$work"/prefix/lib/libldp.so.* >/dev/null 2>&1 || fail "installed tree lacks libldp.so"

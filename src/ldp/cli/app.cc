@@ -14,6 +14,15 @@ Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g) {
   return services::Project::Open(services::ResolveProjectDir(g.project));
 }
 
+namespace {
+std::vector<std::string>& RawArgs() {
+  static std::vector<std::string> args;
+  return args;
+}
+}  // namespace
+
+const std::vector<std::string>& RawArguments() { return RawArgs(); }
+
 void PrintJson(const nlohmann::json& j) { std::cout << j.dump(2) << std::endl; }
 
 namespace {
@@ -42,6 +51,7 @@ std::string OneLine(std::string s) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  RawArgs().assign(argv + 1, argv + argc);
   CLI::App app{"ldp - a local data platform: Iceberg tables, SQL and pipelines on one machine", "ldp"};
   app.require_subcommand(0, 1);
   app.fallthrough();

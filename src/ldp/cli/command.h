@@ -21,6 +21,9 @@ struct GlobalOptions {
   bool quiet = false;   ///< --quiet: no progress output
 };
 
+/// The command line as given, without the program name (set by Main).
+const std::vector<std::string>& RawArguments();
+
 class Command {
  public:
   virtual ~Command() = default;

@@ -6,8 +6,16 @@
 #include <mutex>
 
 #include "ldp/cli/command.h"
+#ifdef LDP_SERVE_BY_EXEC
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+#else
 #include "ldp/rest/catalog_service.h"
 #include "ldp/rest/http_server.h"
+#endif
 
 namespace ldp::cli {
 namespace {
@@ -35,6 +43,27 @@ class ServeCommand final : public Command {
     return c;
   }
 
+#ifdef LDP_SERVE_BY_EXEC
+  // In the `ldp` binary: the server lives in the `ldp-serve` executable beside it, so that the
+  // HTTP library (and the TLS and compression libraries it pulls in) is not loaded by every other
+  // command (docs/adr/0007-process-start-up.md). Same arguments, same process id.
+  Status Run(const GlobalOptions&) override {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) return Internal("cannot find the ldp executable: {}", std::strerror(errno));
+    self[n] = '\0';
+    std::string path(self);
+    path = path.substr(0, path.rfind('/') + 1) + "ldp-serve";
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(path.c_str()));
+    for (const auto& a : RawArguments()) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    execv(path.c_str(), argv.data());
+    return Internal("cannot start {}: {}", path, std::strerror(errno));
+  }
+#else
   Status Run(const GlobalOptions& g) override {
     rest::ServiceOptions opts;
     opts.prefix = prefix_;
@@ -97,6 +126,7 @@ class ServeCommand final : public Command {
     if (!g.json && !g.quiet) std::cout << "ldp serve: stopped" << std::endl;
     return Status::OK();
   }
+#endif
 
  private:
   std::string host_ = "127.0.0.1";
