@@ -82,6 +82,18 @@ T Take(ldp::Result<T>&& r) {
   return std::move(r).value();
 }
 
+// Runs `f` (returning an ldp::Result) with the GIL released, so other Python threads run while
+// ldp works; converts an error to the matching exception once the GIL is held again.
+template <typename F>
+auto TakeWithoutGil(F&& f) {
+  std::optional<decltype(f())> r;
+  {
+    py::gil_scoped_release release;
+    r.emplace(f());
+  }
+  return Take(std::move(*r));
+}
+
 // ---- values --------------------------------------------------------------------------------------
 
 py::object ToPython(const std::optional<std::string>& v, ldp::ValueKind kind) {
@@ -259,12 +271,7 @@ PYBIND11_MODULE(ldp, m) {
             o.partition_by = partition_by.value_or("");
             o.branch = branch;
             o.evolve = evolve;
-            ldp::Result<ldp::IngestSummary> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
-            {
-              py::gil_scoped_release release;
-              r = p.Ingest(source, table, o);
-            }
-            return Summary(Take(std::move(r)));
+            return Summary(TakeWithoutGil([&] { return p.Ingest(source, table, o); }));
           },
           py::arg("source"), py::arg("table"), py::arg("mode") = "append", py::arg("format") = py::none(),
           py::arg("key") = py::none(), py::arg("where") = py::none(), py::arg("partition_by") = py::none(),
@@ -275,12 +282,7 @@ PYBIND11_MODULE(ldp, m) {
           [](ldp::Project& p, const std::string& sql, const std::optional<std::string>& as_of) {
             ldp::QueryOptions o;
             o.as_of = as_of.value_or("");
-            ldp::Result<ldp::QueryResult> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
-            {
-              py::gil_scoped_release release;
-              r = p.Query(sql, o);
-            }
-            return Cursor(Take(std::move(r)));
+            return Cursor(TakeWithoutGil([&] { return p.Query(sql, o); }));
           },
           py::arg("sql"), py::arg("as_of") = py::none(), "Runs SQL; returns a Cursor that reads the rows lazily.")
       .def(
@@ -288,12 +290,7 @@ PYBIND11_MODULE(ldp, m) {
           [](ldp::Project& p, const std::string& sql, const std::optional<std::string>& as_of) {
             ldp::QueryOptions o;
             o.as_of = as_of.value_or("");
-            ldp::Result<ldp::QueryResult> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
-            {
-              py::gil_scoped_release release;
-              r = p.Query(sql, o);
-            }
-            return Cursor(Take(std::move(r))).Fetch(-1);
+            return Cursor(TakeWithoutGil([&] { return p.Query(sql, o); })).Fetch(-1);
           },
           py::arg("sql"), py::arg("as_of") = py::none(), "Runs SQL; returns every row as a list of tuples.")
       .def(
@@ -349,23 +346,13 @@ PYBIND11_MODULE(ldp, m) {
       .def(
           "delete",
           [](ldp::Project& p, const std::string& table, const std::string& where) {
-            ldp::Result<ldp::RowChangeSummary> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
-            {
-              py::gil_scoped_release release;
-              r = p.Delete(table, where);
-            }
-            return Summary(Take(std::move(r)));
+            return Summary(TakeWithoutGil([&] { return p.Delete(table, where); }));
           },
           py::arg("table"), py::arg("where"), "Deletes the rows matching a SQL predicate")
       .def(
           "update",
           [](ldp::Project& p, const std::string& table, const std::string& set, const std::string& where) {
-            ldp::Result<ldp::RowChangeSummary> r = ldp::Status(ldp::ErrorCode::kInternal, "not run");
-            {
-              py::gil_scoped_release release;
-              r = p.Update(table, set, where);
-            }
-            return Summary(Take(std::move(r)));
+            return Summary(TakeWithoutGil([&] { return p.Update(table, set, where); }));
           },
           py::arg("table"), py::arg("set"), py::arg("where") = "", "Sets columns ('col = expr, ...') on matching rows");
 }
