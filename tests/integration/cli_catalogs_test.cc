@@ -66,6 +66,7 @@ class CatalogFlowTest : public CliTest, public ::testing::WithParamInterface<std
       WriteFile(project_ + "/ldp.yaml",
                 "name: p\nwarehouse: warehouse\ncatalog:\n  type: sql\n  uri: " + pg_uri_ +
                     "\n  password: ${LDP_TEST_PG_PASSWORD}\n  name: flows\n");
+      ForgetSqliteCatalog();
     } else if (kind == "rest") {
       server_project_ = tmp_.Join("server");
       ASSERT_EQ(RunLdp({"init", server_project_}).exit_code, 0);
@@ -77,7 +78,13 @@ class CatalogFlowTest : public CliTest, public ::testing::WithParamInterface<std
       WriteFile(project_ + "/ldp.yaml",
                 "name: p\nwarehouse: warehouse\ncatalog:\n  type: rest\n  uri: " + uri +
                     "\n  credential: ${LDP_TEST_REST_CREDENTIAL}\n");
+      ForgetSqliteCatalog();
     }
+  }
+
+  /// Removes the SQLite catalog `ldp init` made, so a test can tell it is not used again.
+  void ForgetSqliteCatalog() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(catalog_db() + suffix);
   }
 
   /// `ldp query SQL --format csv` output without the header line.
@@ -103,7 +110,7 @@ TEST_P(CatalogFlowTest, MainFlowsWorkUnchanged) {
   Copy("SELECT i AS id, 'v' || i AS v FROM range(0, 100) t(i)", a);
   Copy("SELECT i AS id, 'v' || i AS v FROM range(100, 150) t(i)", b);
   Copy("SELECT i AS id, 'm' AS v FROM range(140, 160) t(i)", m);
-  Copy("SELECT i AS id, 'dev' AS v FROM range(1000, 1005) t(i)", d);
+  Copy("SELECT i AS id, 'dev' AS v, 'n' AS note FROM range(1000, 1005) t(i)", d);
 
   // init happened in SetUp (SQLite); ingest creates the table through the configured catalog.
   json created = Ingest(a, "nyc.trips");
@@ -173,7 +180,7 @@ TEST_P(CatalogFlowTest, EightProcessesAppendingLoseNoCommit) {
   constexpr int kWriters = 8;
   constexpr int kEach = 2;
   const std::string seed = tmp_.Join("seed.parquet");
-  Copy("SELECT -1 AS id, 0 AS writer", seed);
+  Copy("SELECT CAST(-1 AS BIGINT) AS id, 0 AS writer", seed);
   Ingest(seed, "load.t");
   std::vector<std::string> files;
   for (int w = 0; w < kWriters; ++w) {

@@ -383,7 +383,11 @@ Result<CatalogTable> RestCatalog::CreateTable(const TableIdentifier& id,
   }
   if (mj.contains("sort-orders")) {
     for (const auto& o : mj["sort-orders"]) {
-      if (o.value("order-id", -1) == md.default_sort_order_id) body["write-order"] = o;
+      // An unsorted table sends no write-order (the server's default is unsorted, id 0).
+      if (o.value("order-id", -1) == md.default_sort_order_id && o.contains("fields") &&
+          !o["fields"].empty()) {
+        body["write-order"] = o;
+      }
     }
   }
   std::map<std::string, std::string> props = md.properties;

@@ -108,9 +108,19 @@ std::string ToDollarParams(std::string_view sql) {
   return out;
 }
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+/// libpq's message on one line: its line breaks and tabs become single spaces.
+std::string Trim(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    bool space = c == '\n' || c == '\t' || c == ' ';
+    if (space) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 void IgnoreNotice(void*, const char*) {}  // "relation already exists, skipping" and the like
