@@ -25,7 +25,7 @@ build_pkgs=(g++ cmake ninja-build ccache pkg-config git nlohmann-json3-dev libsq
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libcli11-dev libyaml-cpp-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev libbenchmark-dev libcpp-httplib-dev
   pybind11-dev python3-dev nodejs npm time libpq-dev)
-test_pkgs=(python3-avro postgresql-15)
+test_pkgs=(python3-avro postgresql-15 wrk)
 
 missing=()
 pkgs=("${build_pkgs[@]}")

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "ldp/catalog/rest/rest_catalog.h"
 #include "ldp/catalog/sql/sql_catalog.h"
 
 namespace ldp::services {
@@ -38,7 +39,70 @@ std::string DefaultConfigText(const std::string& name) {
       name);
 }
 
+bool IsPostgresUri(const std::string& uri) {
+  return uri.rfind("postgresql://", 0) == 0 || uri.rfind("postgres://", 0) == 0;
+}
+
 }  // namespace
+
+// The `catalog:` mapping. Secrets (password, token, credential) may be written as ${NAME} to take
+// them from the environment, so that ldp.yaml can be committed; they are never printed.
+Status Project::ParseCatalogConfig(const std::string& path, const YAML::Node& cat, ProjectConfig* c) {
+  static const char* kKnownKeys[] = {"type",  "uri",        "name",   "password",
+                                     "warehouse", "token", "credential", "oauth2-server-uri",
+                                     "prefix"};
+  for (const auto& kv : cat) {
+    std::string key = kv.first.as<std::string>();
+    bool known = false;
+    for (const char* k : kKnownKeys) known = known || key == k;
+    if (!known)
+      return InvalidArgument("{}:{}: unknown field 'catalog.{}'", path, kv.first.Mark().line + 1, key);
+  }
+  auto field = [&](const char* key, std::string* out, bool secret) -> Status {
+    YAML::Node n = cat[key];
+    if (!n) return Status::OK();
+    if (!n.IsScalar())
+      return InvalidArgument("{}:{}: field 'catalog.{}' must be a string", path, n.Mark().line + 1, key);
+    std::string v = n.as<std::string>();
+    if (secret && v.size() > 3 && v.rfind("${", 0) == 0 && v.back() == '}') {
+      std::string var = v.substr(2, v.size() - 3);
+      const char* env = std::getenv(var.c_str());
+      if (env == nullptr || *env == '\0')
+        return InvalidArgument("{}:{}: catalog.{} refers to environment variable {}, which is not set",
+                               path, n.Mark().line + 1, key, var);
+      v = env;
+    }
+    *out = v;
+    return Status::OK();
+  };
+  LDP_RETURN_NOT_OK(field("type", &c->catalog_type, false));
+  LDP_RETURN_NOT_OK(field("uri", &c->catalog_uri, false));
+  LDP_RETURN_NOT_OK(field("name", &c->catalog_name, false));
+  LDP_RETURN_NOT_OK(field("password", &c->catalog_password, true));
+  LDP_RETURN_NOT_OK(field("warehouse", &c->catalog_warehouse, false));
+  LDP_RETURN_NOT_OK(field("token", &c->catalog_token, true));
+  LDP_RETURN_NOT_OK(field("credential", &c->catalog_credential, true));
+  LDP_RETURN_NOT_OK(field("oauth2-server-uri", &c->catalog_oauth2_server_uri, false));
+  LDP_RETURN_NOT_OK(field("prefix", &c->catalog_prefix, false));
+  const int line = cat["type"] ? cat["type"].Mark().line + 1 : cat.Mark().line + 1;
+  if (c->catalog_type == "sql") {
+    if (!c->catalog_password.empty() && !IsPostgresUri(c->catalog_uri))
+      return InvalidArgument("{}:{}: catalog.password is only used with a postgresql:// uri", path, line);
+    for (const char* k : {"token", "credential", "oauth2-server-uri", "prefix", "warehouse"}) {
+      if (cat[k]) return InvalidArgument("{}:{}: catalog.{} applies to type rest, not sql", path, line, k);
+    }
+  } else if (c->catalog_type == "rest") {
+    if (!cat["uri"])
+      return InvalidArgument("{}:{}: catalog.uri is required for a rest catalog (http://host:port)", path, line);
+    if (!c->catalog_token.empty() && !c->catalog_credential.empty())
+      return InvalidArgument("{}:{}: catalog: give token or credential, not both", path, line);
+    if (cat["password"]) return InvalidArgument("{}:{}: catalog.password applies to type sql, not rest", path, line);
+  } else {
+    return InvalidArgument("{}:{}: catalog.type '{}' is not supported (use: sql, rest)", path, line,
+                           c->catalog_type);
+  }
+  return Status::OK();
+}
 
 std::string ResolveProjectDir(const std::string& flag_value) {
   if (!flag_value.empty()) return flag_value;
@@ -76,12 +140,7 @@ Result<ProjectConfig> Project::ParseConfig(const std::string& path) {
   LDP_RETURN_NOT_OK(str(root["warehouse"], "warehouse", &c.warehouse));
   if (auto cat = root["catalog"]) {
     if (!cat.IsMap()) return InvalidArgument("{}:{}: 'catalog' must be a mapping", path, cat.Mark().line + 1);
-    LDP_RETURN_NOT_OK(str(cat["type"], "catalog.type", &c.catalog_type));
-    LDP_RETURN_NOT_OK(str(cat["uri"], "catalog.uri", &c.catalog_uri));
-    LDP_RETURN_NOT_OK(str(cat["name"], "catalog.name", &c.catalog_name));
-    if (c.catalog_type != "sql")
-      return InvalidArgument("{}:{}: catalog.type '{}' is not supported (use: sql)", path,
-                             cat["type"].Mark().line + 1, c.catalog_type);
+    LDP_RETURN_NOT_OK(ParseCatalogConfig(path, cat, &c));
   }
   if (auto w = root["write"]) {
     if (auto t = w["target-file-size-bytes"]) {
@@ -132,10 +191,25 @@ Result<std::unique_ptr<Project>> Project::Open(const std::string& dir) {
   p->warehouse_ = Absolute(root, config.warehouse);
   p->fs_ = io::LocalFileSystem();
   LDP_RETURN_NOT_OK(p->fs_->CreateDirs(p->warehouse_));
-  std::string catalog_path = Absolute(root, config.catalog_uri);
-  LDP_RETURN_NOT_OK(p->fs_->CreateDirs(fs::path(catalog_path).parent_path().string()));
-  LDP_ASSIGN_OR_RAISE(auto cat, catalog::SqlCatalog::Open(catalog_path, config.catalog_name));
-  p->catalog_ = std::move(cat);
+  if (config.catalog_type == "rest") {
+    catalog::rest::RestOptions o;
+    o.uri = config.catalog_uri;
+    o.warehouse = config.catalog_warehouse;
+    o.token = config.catalog_token;
+    o.credential = config.catalog_credential;
+    o.oauth2_server_uri = config.catalog_oauth2_server_uri;
+    o.prefix = config.catalog_prefix;
+    o.name = config.catalog_name;
+    LDP_ASSIGN_OR_RAISE(p->catalog_, catalog::rest::RestCatalog::Open(o));
+  } else if (IsPostgresUri(config.catalog_uri)) {
+    LDP_ASSIGN_OR_RAISE(p->catalog_, catalog::SqlCatalog::OpenPostgres(config.catalog_uri,
+                                                                       config.catalog_password,
+                                                                       config.catalog_name));
+  } else {
+    std::string catalog_path = Absolute(root, config.catalog_uri);
+    LDP_RETURN_NOT_OK(p->fs_->CreateDirs(fs::path(catalog_path).parent_path().string()));
+    LDP_ASSIGN_OR_RAISE(p->catalog_, catalog::SqlCatalog::Open(catalog_path, config.catalog_name));
+  }
   return p;
 }
 

@@ -11,15 +11,26 @@
 #include "ldp/core/status.h"
 #include "ldp/io/file_system.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace ldp::services {
 
 /// What ldp.yaml says.
 struct ProjectConfig {
   std::string name = "ldp";
   std::string warehouse = "warehouse";        ///< relative to the project folder, or absolute
-  std::string catalog_type = "sql";           ///< only "sql" for now
-  std::string catalog_uri = "warehouse/catalog.db";  ///< SQLite file, relative to the project
+  std::string catalog_type = "sql";           ///< "sql" or "rest"
+  /// sql: a SQLite file (relative to the project) or a postgresql:// URI; rest: the server's URI.
+  std::string catalog_uri = "warehouse/catalog.db";
   std::string catalog_name = "default";       ///< `catalog_name` column in the SQL catalog
+  std::string catalog_password;               ///< sql on PostgreSQL (after ${ENV} expansion)
+  std::string catalog_warehouse;              ///< rest: warehouse sent to /v1/config
+  std::string catalog_token;                  ///< rest: bearer token
+  std::string catalog_credential;             ///< rest: OAuth2 client_id:client_secret
+  std::string catalog_oauth2_server_uri;      ///< rest: token endpoint
+  std::string catalog_prefix;                 ///< rest: catalog prefix
   int64_t target_file_size_bytes = 512LL * 1024 * 1024;
   std::string memory_limit;                   ///< DuckDB memory_limit; empty = DuckDB's default
 };
@@ -48,6 +59,7 @@ class Project {
  private:
   Project() = default;
   static Result<ProjectConfig> ParseConfig(const std::string& path);
+  static Status ParseCatalogConfig(const std::string& path, const YAML::Node& cat, ProjectConfig* c);
 
   std::string root_;
   std::string warehouse_;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "ldp/catalog/metadata_catalog.h"
 #include "ldp/iceberg/metadata_file.h"
 
 namespace ldp::services {
@@ -12,8 +13,34 @@ int64_t NowMs() {
       .count();
 }
 
+namespace {
+
+// A REST catalog owns the metadata files: tables are loaded, created and committed through it
+// (docs/adr/0017-catalog-choice.md).
+catalog::MetadataCatalog* OwnsMetadata(Project& project) {
+  return dynamic_cast<catalog::MetadataCatalog*>(&project.catalog());
+}
+
+LoadedTable FromCatalog(const catalog::TableIdentifier& id, catalog::CatalogTable t) {
+  LoadedTable out;
+  out.id = id;
+  out.metadata_location = std::move(t.metadata_location);
+  out.metadata = std::move(t.metadata);
+  return out;
+}
+
+}  // namespace
+
 Result<LoadedTable> LoadTable(Project& project, const catalog::TableIdentifier& id) {
-  auto loc = project.catalog().LoadTableLocation(id);
+  Result<std::string> loc = std::string();
+  catalog::MetadataCatalog* owner = OwnsMetadata(project);
+  Result<catalog::CatalogTable> owned = catalog::CatalogTable{};
+  if (owner != nullptr) {
+    owned = owner->LoadTable(id);
+    if (!owned.ok()) loc = owned.status();
+  } else {
+    loc = project.catalog().LoadTableLocation(id);
+  }
   if (!loc.ok()) {
     if (loc.status().code() == ErrorCode::kNoSuchTable) {
       auto ns_exists = project.catalog().NamespaceExists(id.ns);
@@ -24,6 +51,7 @@ Result<LoadedTable> LoadTable(Project& project, const catalog::TableIdentifier& 
     }
     return loc.status();
   }
+  if (owner != nullptr) return FromCatalog(id, std::move(*owned));
   LoadedTable t;
   t.id = id;
   t.metadata_location = *loc;
@@ -48,6 +76,10 @@ Result<LoadedTable> CreateTable(Project& project, const catalog::TableIdentifier
   std::string location = project.DefaultTableLocation(id);
   auto md = iceberg::TableMetadata::NewTable(location, std::move(schema), std::move(spec),
                                              std::move(properties), NowMs());
+  if (catalog::MetadataCatalog* owner = OwnsMetadata(project)) {
+    LDP_ASSIGN_OR_RAISE(auto created, owner->CreateTable(id, *md));
+    return FromCatalog(id, std::move(created));
+  }
   std::string path = fmt::format("{}/metadata/{}", location, iceberg::MetadataFileName(0));
   LDP_RETURN_NOT_OK(project.fs().WriteFileExclusive(path, md->ToJsonString()));
   Status st = cat.CreateTable(id, path);
@@ -64,6 +96,11 @@ Result<LoadedTable> CreateTable(Project& project, const catalog::TableIdentifier
 
 Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
                                    std::shared_ptr<iceberg::TableMetadata> next) {
+  if (catalog::MetadataCatalog* owner = OwnsMetadata(project)) {
+    // The server writes the metadata file (and its metadata-log entry).
+    LDP_ASSIGN_OR_RAISE(auto committed, owner->CommitTable(base.id, *base.metadata, *next));
+    return FromCatalog(base.id, std::move(committed));
+  }
   int version = iceberg::ParseMetadataVersion(base.metadata_location);
   int next_version = version < 0 ? 1 : version + 1;
   next->metadata_log.push_back({base.metadata->last_updated_ms, base.metadata_location});

@@ -7,11 +7,15 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "ldp/catalog/catalog.h"
+#include "ldp/catalog/sql/sql_connection.h"
+#include "testing/postgres_server.h"
+#include "testing/subprocess.h"
 #include "testing/temp_dir.h"
 
 namespace ldp::catalog {
@@ -103,19 +107,62 @@ TEST(CatalogIdentifierTest, ParseAndFormat) {
   EXPECT_LT(Id({"a"}, "a"), Id({"a"}, "b"));
 }
 
-class SqlCatalogTest : public ::testing::Test {
+/// One catalog on SQLite (a file) or PostgreSQL (a fresh database on the test server).
+class CatalogBackend {
  protected:
-  void SetUp() override {
-    path_ = dir_.Join("catalog.db");
-    ASSERT_OK_AND_ASSIGN(catalog_, SqlCatalog::Open(path_, "local"));
+  void Init(bool postgres) {
+    postgres_ = postgres;
+    if (postgres_) {
+      auto* pg = ldp::testing::PostgresServer::Get();
+      if (!pg->ok()) GTEST_SKIP() << pg->error();
+      path_ = pg->NewDatabase("catalog");
+    } else {
+      path_ = dir_.Join("catalog.db");
+    }
+    ASSERT_OK_AND_ASSIGN(catalog_, OpenNamed("local"));
   }
 
+  Result<std::unique_ptr<SqlCatalog>> OpenNamed(const std::string& name) {
+    return postgres_ ? SqlCatalog::OpenPostgres(path_, "", name) : SqlCatalog::Open(path_, name);
+  }
+
+  /// All rows of `sql` run by another client (sqlite3 / psql), columns joined by '|', NULL as
+  /// "NULL".
+  std::vector<std::string> Raw(const std::string& sql) {
+    if (!postgres_) return RawDb(path_).Query(sql);
+    auto r = ldp::testing::RunProcess(
+        {"/usr/bin/psql", path_, "-v", "ON_ERROR_STOP=1", "-P", "null=NULL", "-Atc", sql});
+    std::vector<std::string> rows;
+    if (!r.ok() || r->exit_code != 0) {
+      ADD_FAILURE() << sql << ": " << (r.ok() ? r->Describe() : r.status().ToString());
+      return rows;
+    }
+    std::istringstream in(r->out);
+    for (std::string line; std::getline(in, line);) rows.push_back(line);
+    return rows;
+  }
+
+  bool postgres_ = false;
   ldp::testing::TempDir dir_;
-  std::string path_;
+  std::string path_;  // SQLite file or PostgreSQL URI
   std::unique_ptr<SqlCatalog> catalog_;
 };
 
-TEST_F(SqlCatalogTest, OpenRejectsBadArguments) {
+/// The behaviour both databases must share.
+class SqlCatalogTest : public ::testing::TestWithParam<std::string>, protected CatalogBackend {
+ protected:
+  void SetUp() override { Init(GetParam() == "postgres"); }
+};
+INSTANTIATE_TEST_SUITE_P(Databases, SqlCatalogTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+/// What only the SQLite file does (opening files, locks, older file layouts).
+class SqliteCatalogTest : public ::testing::Test, protected CatalogBackend {
+ protected:
+  void SetUp() override { Init(false); }
+};
+
+TEST_F(SqliteCatalogTest, OpenRejectsBadArguments) {
   EXPECT_THAT(SqlCatalog::Open(path_, ""), IsError(ErrorCode::kInvalidArgument));
   EXPECT_THAT(SqlCatalog::Open("", "local"), IsError(ErrorCode::kInvalidArgument));
   auto missing_dir = SqlCatalog::Open(dir_.Join("no/such/dir/c.db"), "local");
@@ -123,7 +170,7 @@ TEST_F(SqlCatalogTest, OpenRejectsBadArguments) {
   EXPECT_THAT(missing_dir, HasMessage("no/such/dir/c.db"));
 }
 
-TEST_F(SqlCatalogTest, OpenRejectsAFileThatIsNotADatabase) {
+TEST_F(SqliteCatalogTest, OpenRejectsAFileThatIsNotADatabase) {
   std::string junk = dir_.Join("junk.db");
   std::ofstream(junk)
       << "this is not a sqlite database, just some text long enough to matter....."
@@ -133,7 +180,7 @@ TEST_F(SqlCatalogTest, OpenRejectsAFileThatIsNotADatabase) {
   EXPECT_THAT(opened, HasMessage(junk));
 }
 
-TEST_F(SqlCatalogTest, NamespacesCreateExistsAndList) {
+TEST_P(SqlCatalogTest, NamespacesCreateExistsAndList) {
   EXPECT_EQ(catalog_->name(), "local");
   EXPECT_EQ(catalog_->path(), path_);
   EXPECT_EQ(catalog_->schema_version(), SqlCatalog::SchemaVersion::kV1);
@@ -175,7 +222,7 @@ TEST_F(SqlCatalogTest, NamespacesCreateExistsAndList) {
   EXPECT_THAT(catalog_->LoadNamespaceProperties({"zzz"}), HasMessage("zzz"));
 }
 
-TEST_F(SqlCatalogTest, NamespaceNamesAreValidated) {
+TEST_P(SqlCatalogTest, NamespaceNamesAreValidated) {
   EXPECT_THAT(catalog_->CreateNamespace({}, {}), IsError(ErrorCode::kInvalidArgument));
   EXPECT_THAT(catalog_->CreateNamespace({""}, {}), IsError(ErrorCode::kInvalidArgument));
   EXPECT_THAT(catalog_->CreateNamespace({"a.b"}, {}), IsError(ErrorCode::kInvalidArgument));
@@ -188,7 +235,7 @@ TEST_F(SqlCatalogTest, NamespaceNamesAreValidated) {
   EXPECT_THAT(catalog_->CreateTable(Id({"a"}, "t"), ""), IsError(ErrorCode::kInvalidArgument));
 }
 
-TEST_F(SqlCatalogTest, DropNamespaceRefusesWhenNotEmpty) {
+TEST_P(SqlCatalogTest, DropNamespaceRefusesWhenNotEmpty) {
   ASSERT_OK(catalog_->CreateNamespace({"a"}, {}));
   ASSERT_OK(catalog_->CreateNamespace({"a", "b"}, {}));
   ASSERT_OK(catalog_->CreateTable(Id({"a", "b"}, "t"), "m1"));
@@ -209,7 +256,7 @@ TEST_F(SqlCatalogTest, DropNamespaceRefusesWhenNotEmpty) {
   ASSERT_OK(catalog_->CreateNamespace({"a"}, {}));
 }
 
-TEST_F(SqlCatalogTest, UpdateNamespaceProperties) {
+TEST_P(SqlCatalogTest, UpdateNamespaceProperties) {
   ASSERT_OK(catalog_->CreateNamespace({"ns"}, {{"k1", "v1"}, {"k2", "v2"}}));
   ASSERT_OK(catalog_->UpdateNamespaceProperties({"ns"}, {{"k1", "new"}, {"k3", "v3"}},
                                                 {"k2", "not-there"}));
@@ -227,7 +274,7 @@ TEST_F(SqlCatalogTest, UpdateNamespaceProperties) {
   EXPECT_THAT(*catalog_->LoadNamespaceProperties({"ns"}), ElementsAre(Pair("exists", "true")));
 }
 
-TEST_F(SqlCatalogTest, TablesCreateListLoadCommitDrop) {
+TEST_P(SqlCatalogTest, TablesCreateListLoadCommitDrop) {
   const TableIdentifier trips = Id({"nyc"}, "trips");
   EXPECT_THAT(catalog_->CreateTable(trips, "m1"), IsError(ErrorCode::kNoSuchNamespace));
   EXPECT_THAT(catalog_->ListTables({"nyc"}), IsError(ErrorCode::kNoSuchNamespace));
@@ -268,7 +315,7 @@ TEST_F(SqlCatalogTest, TablesCreateListLoadCommitDrop) {
   EXPECT_THAT(*catalog_->ListTables({"nyc"}), ElementsAre(Id({"nyc"}, "alpha")));
 }
 
-TEST_F(SqlCatalogTest, CommitTablesIsAllOrNothing) {
+TEST_P(SqlCatalogTest, CommitTablesIsAllOrNothing) {
   ASSERT_OK(catalog_->CreateNamespace({"db"}, {}));
   ASSERT_OK(catalog_->CreateTable(Id({"db"}, "a"), "a0"));
   ASSERT_OK(catalog_->CreateTable(Id({"db"}, "b"), "b0"));
@@ -296,7 +343,7 @@ TEST_F(SqlCatalogTest, CommitTablesIsAllOrNothing) {
   EXPECT_OK(catalog_->CommitTables({}));
 }
 
-TEST_F(SqlCatalogTest, RenameTableAcrossNamespaces) {
+TEST_P(SqlCatalogTest, RenameTableAcrossNamespaces) {
   ASSERT_OK(catalog_->CreateNamespace({"src"}, {}));
   ASSERT_OK(catalog_->CreateNamespace({"dst", "deep"}, {}));
   ASSERT_OK(catalog_->CreateTable(Id({"src"}, "t"), "m1"));
@@ -316,23 +363,22 @@ TEST_F(SqlCatalogTest, RenameTableAcrossNamespaces) {
   // Same namespace, new name; the pointer and its history travel with it.
   ASSERT_OK(catalog_->CommitTable(Id({"src"}, "u"), "m2", "m3"));
   ASSERT_OK(catalog_->RenameTable(Id({"src"}, "u"), Id({"src"}, "v")));
-  RawDb raw(path_);
-  EXPECT_THAT(raw.Query("SELECT table_namespace, table_name, metadata_location, "
-                        "previous_metadata_location FROM iceberg_tables ORDER BY table_name"),
+  EXPECT_THAT(Raw("SELECT table_namespace, table_name, metadata_location, "
+                  "previous_metadata_location FROM iceberg_tables ORDER BY table_name"),
               ElementsAre("dst.deep|t2|m1|NULL", "src|v|m3|m2"));
 }
 
-TEST_F(SqlCatalogTest, StatePersistsAcrossReopen) {
+TEST_P(SqlCatalogTest, StatePersistsAcrossReopen) {
   ASSERT_OK(catalog_->CreateNamespace({"ns"}, {{"k", "v"}}));
   ASSERT_OK(catalog_->CreateTable(Id({"ns"}, "t"), "m1"));
   catalog_.reset();
-  ASSERT_OK_AND_ASSIGN(auto again, SqlCatalog::Open(path_, "local"));
+  ASSERT_OK_AND_ASSIGN(auto again, OpenNamed("local"));
   EXPECT_THAT(*again->LoadNamespaceProperties({"ns"}), ElementsAre(Pair("k", "v")));
   EXPECT_EQ(*again->LoadTableLocation(Id({"ns"}, "t")), "m1");
 }
 
-TEST_F(SqlCatalogTest, CatalogNamesInOneFileAreIsolated) {
-  ASSERT_OK_AND_ASSIGN(auto other, SqlCatalog::Open(path_, "other"));
+TEST_P(SqlCatalogTest, CatalogNamesInOneFileAreIsolated) {
+  ASSERT_OK_AND_ASSIGN(auto other, OpenNamed("other"));
   ASSERT_OK(catalog_->CreateNamespace({"ns"}, {{"who", "local"}}));
   ASSERT_OK(catalog_->CreateTable(Id({"ns"}, "t"), "local-m1"));
 
@@ -359,7 +405,7 @@ TEST_F(SqlCatalogTest, CatalogNamesInOneFileAreIsolated) {
 }
 
 // The file must be the one Java's JdbcCatalog and pyiceberg's SqlCatalog create and read.
-TEST_F(SqlCatalogTest, OnDiskLayoutMatchesJdbcAndPyiceberg) {
+TEST_F(SqliteCatalogTest, OnDiskLayoutMatchesJdbcAndPyiceberg) {
   RawDb raw(path_);
   // cid|name|type|notnull|dflt_value|pk
   EXPECT_THAT(
@@ -397,7 +443,7 @@ TEST_F(SqlCatalogTest, OnDiskLayoutMatchesJdbcAndPyiceberg) {
 }
 
 // Rows written by pyiceberg (iceberg_type NULL) are tables; Java's view rows are not.
-TEST_F(SqlCatalogTest, RowsFromOtherWriters) {
+TEST_F(SqliteCatalogTest, RowsFromOtherWriters) {
   {
     RawDb raw(path_);
     raw.Exec("INSERT INTO iceberg_namespace_properties VALUES ('local', 'py', 'exists', 'true')");
@@ -460,7 +506,7 @@ TEST(SqlCatalogV0Test, OpensAFileWithoutIcebergType) {
 
 // Another process holding the write lock for longer than busy_timeout_ms gives Unavailable (not a
 // hang, not a wrong CommitFailed), and the catalog works again once the lock is gone.
-TEST_F(SqlCatalogTest, LockedFileGivesUnavailable) {
+TEST_F(SqliteCatalogTest, LockedFileGivesUnavailable) {
   ASSERT_OK(catalog_->CreateNamespace({"ns"}, {}));
   ASSERT_OK(catalog_->CreateTable(Id({"ns"}, "t"), "m1"));
   SqlCatalog::Options options;
@@ -492,7 +538,7 @@ Status Increment(Catalog& catalog, const TableIdentifier& id) {
   }
 }
 
-TEST_F(SqlCatalogTest, ThreadsSharingOneCatalogLoseNoCommit) {
+TEST_P(SqlCatalogTest, ThreadsSharingOneCatalogLoseNoCommit) {
   const TableIdentifier id = Id({"ns"}, "counter");
   ASSERT_OK(catalog_->CreateNamespace({"ns"}, {}));
   ASSERT_OK(catalog_->CreateTable(id, "v0"));
@@ -548,7 +594,7 @@ std::vector<int> RunChildren(int n, Fn child) {
 }
 
 // The point of the SQL catalog: separate processes committing to one table lose no commit.
-TEST_F(SqlCatalogTest, ProcessesRacingOnOneTableLoseNoCommit) {
+TEST_P(SqlCatalogTest, ProcessesRacingOnOneTableLoseNoCommit) {
   constexpr int kProcesses = 4;
   constexpr int kEach = 50;
   const TableIdentifier id = Id({"race"}, "counter");
@@ -556,9 +602,8 @@ TEST_F(SqlCatalogTest, ProcessesRacingOnOneTableLoseNoCommit) {
   ASSERT_OK(catalog_->CreateTable(id, "v0"));
   catalog_.reset();  // no connection crosses fork()
 
-  const std::string path = path_;
   auto codes = RunChildren(kProcesses, [&](int) {
-    auto catalog = SqlCatalog::Open(path, "local");
+    auto catalog = OpenNamed("local");
     if (!catalog.ok()) {
       fprintf(stderr, "child open: %s\n", catalog.status().ToString().c_str());
       return 2;
@@ -574,8 +619,7 @@ TEST_F(SqlCatalogTest, ProcessesRacingOnOneTableLoseNoCommit) {
   });
   EXPECT_THAT(codes, ElementsAre(0, 0, 0, 0));
 
-  RawDb raw(path_);
-  EXPECT_THAT(raw.Query("SELECT metadata_location, previous_metadata_location FROM iceberg_tables"),
+  EXPECT_THAT(Raw("SELECT metadata_location, previous_metadata_location FROM iceberg_tables"),
               ElementsAre("v200|v199"));
 }
 
@@ -600,6 +644,66 @@ TEST(SqlCatalogProcessTest, ConcurrentOpensOfAFreshFile) {
   ASSERT_OK_AND_ASSIGN(auto catalog, SqlCatalog::Open(path, "local"));
   EXPECT_THAT(*catalog->ListNamespaces({}), UnorderedElementsAre(Namespace{"p0"}, Namespace{"p1"},
                                                                  Namespace{"p2"}, Namespace{"p3"}));
+}
+
+/// What only PostgreSQL needs checking for.
+class PostgresCatalogTest : public ::testing::Test, protected CatalogBackend {
+ protected:
+  void SetUp() override { Init(true); }
+};
+
+// The tables pyiceberg's SqlCatalog and Java's JdbcCatalog create, so either can share the
+// database with ldp.
+TEST_F(PostgresCatalogTest, LayoutMatchesJdbcAndPyiceberg) {
+  EXPECT_THAT(Raw("SELECT table_name || '.' || column_name || ':' || data_type FROM "
+                  "information_schema.columns WHERE table_schema = current_schema() "
+                  "ORDER BY table_name, ordinal_position"),
+              ElementsAre("iceberg_namespace_properties.catalog_name:character varying",
+                          "iceberg_namespace_properties.namespace:character varying",
+                          "iceberg_namespace_properties.property_key:character varying",
+                          "iceberg_namespace_properties.property_value:character varying",
+                          "iceberg_tables.catalog_name:character varying",
+                          "iceberg_tables.table_namespace:character varying",
+                          "iceberg_tables.table_name:character varying",
+                          "iceberg_tables.metadata_location:character varying",
+                          "iceberg_tables.previous_metadata_location:character varying",
+                          "iceberg_tables.iceberg_type:character varying"));
+  // A row written by another tool is a table to ldp, and ldp's rows read back as pyiceberg's.
+  Raw("INSERT INTO iceberg_tables VALUES ('local', 'ext', 't', 'm-ext', NULL, 'TABLE')");
+  EXPECT_TRUE(*catalog_->NamespaceExists({"ext"}));
+  EXPECT_EQ(*catalog_->LoadTableLocation(Id({"ext"}, "t")), "m-ext");
+  ASSERT_OK(catalog_->CommitTable(Id({"ext"}, "t"), "m-ext", "m2"));
+  EXPECT_THAT(Raw("SELECT catalog_name, table_namespace, table_name, metadata_location, "
+                  "previous_metadata_location, iceberg_type FROM iceberg_tables"),
+              ElementsAre("local|ext|t|m2|m-ext|TABLE"));
+  // Opening again (tables present) keeps them.
+  ASSERT_OK_AND_ASSIGN(auto again, OpenNamed("local"));
+  EXPECT_EQ(again->schema_version(), SqlCatalog::SchemaVersion::kV1);
+}
+
+// Namespace prefixes compare byte-wise whatever the database's collation ("a.b" is under "a",
+// "a-b" and "ab" are not).
+TEST_F(PostgresCatalogTest, NamespacePrefixesAreByteWise) {
+  ASSERT_OK(catalog_->CreateNamespace({"a", "b"}, {}));
+  ASSERT_OK(catalog_->CreateNamespace({"a-b"}, {}));
+  ASSERT_OK(catalog_->CreateNamespace({"ab"}, {}));
+  EXPECT_THAT(*catalog_->ListNamespaces({"a"}), ElementsAre(Namespace{"a", "b"}));
+  EXPECT_TRUE(*catalog_->NamespaceExists({"a"}));
+  EXPECT_THAT(catalog_->DropNamespace({"a"}), IsError(ErrorCode::kNamespaceNotEmpty));
+}
+
+TEST(PostgresConnectionTest, PasswordIsNeverShown) {
+  EXPECT_EQ(sql::RedactUri("postgresql://ldp:s3cret@db:5432/cat"), "postgresql://ldp@db:5432/cat");
+  EXPECT_EQ(sql::RedactUri("postgresql://ldp@db/cat?password=s3cret&sslmode=require"),
+            "postgresql://ldp@db/cat?password=***&sslmode=require");
+  EXPECT_EQ(sql::RedactUri("postgresql://db/cat"), "postgresql://db/cat");
+  // Port 1 refuses: the error names the server, never the password.
+  auto opened = SqlCatalog::OpenPostgres("postgresql://ldp:s3cret@127.0.0.1:1/cat", "hunter2", "c");
+  EXPECT_THAT(opened, IsError(ErrorCode::kUnavailable));
+  EXPECT_THAT(opened, HasMessage("postgresql://ldp@127.0.0.1:1/cat"));
+  EXPECT_EQ(opened.status().message().find("s3cret"), std::string::npos);
+  EXPECT_EQ(opened.status().message().find("hunter2"), std::string::npos);
+  EXPECT_THAT(SqlCatalog::OpenPostgres("", "", "c"), IsError(ErrorCode::kInvalidArgument));
 }
 
 }  // namespace

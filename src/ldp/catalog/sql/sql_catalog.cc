@@ -1,6 +1,5 @@
 #include "ldp/catalog/sql/sql_catalog.h"
 
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,8 @@
 #include <string_view>
 #include <thread>
 #include <utility>
+
+#include "ldp/catalog/sql/sql_connection.h"
 
 namespace ldp::catalog {
 namespace {
@@ -39,27 +40,7 @@ constexpr const char* kCreateTablesSql =
 constexpr const char* kExistsKey = "exists";
 constexpr const char* kExistsValue = "true";
 
-bool IsBusy(int rc) {
-  int primary = rc & 0xff;
-  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
-}
-
-/// A prepared statement, finalized on destruction.
-class Stmt {
- public:
-  explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(Stmt&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
-  Stmt& operator=(Stmt&&) = delete;
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
-using Row = std::vector<std::optional<std::string>>;
+using sql::Row;
 
 Status ValidateName(std::string_view what, const std::string& name) {
   if (name.empty()) return InvalidArgument("empty {}", what);
@@ -84,22 +65,16 @@ Status ValidateTable(const TableIdentifier& id) {
 }  // namespace
 
 struct SqlCatalog::Impl {
-  std::string path;
   std::string name;
   Options options;
   SchemaVersion version = SchemaVersion::kV1;
 
   // Guards everything below: one connection runs one transaction at a time.
   std::mutex mu;
-  sqlite3* db = nullptr;
+  std::unique_ptr<sql::Connection> conn;
   std::minstd_rand rng;
 
-  ~Impl() {
-    // Every statement is finalized by its Stmt, so this closes the connection for real.
-    if (db != nullptr) sqlite3_close_v2(db);
-  }
-
-  std::string Where() const { return fmt::format("catalog '{}' at {}", name, path); }
+  std::string Where() const { return fmt::format("catalog '{}' at {}", name, conn->Describe()); }
 
   /// " AND <only tables>" for files with the iceberg_type column (NULL means table).
   const char* TablesOnly() const {
@@ -107,70 +82,39 @@ struct SqlCatalog::Impl {
                                          : "";
   }
 
-  // Busy and locked mean another connection holds the lock: Unavailable, so the transaction is
-  // retried. Everything else is a failure of the file or of SQLite: IOError.
-  Status SqlError(int rc) const {
-    const char* msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    if (IsBusy(rc)) return Unavailable("{}: {} (sqlite code {})", Where(), msg, rc);
-    return IOError("{}: {} (sqlite code {})", Where(), msg, rc);
+  /// `sql` with every "{C}" replaced by the connection's byte-order COLLATE clause (put after a
+  /// column compared with >= / < in a prefix range).
+  std::string Bytewise(std::string_view sql) const {
+    std::string out(sql);
+    const std::string c = conn->ByteOrderCollation();
+    for (size_t p = out.find("{C}"); p != std::string::npos; p = out.find("{C}", p + c.size())) {
+      out.replace(p, 3, c);
+    }
+    return out;
   }
 
-  Result<Stmt> Prepare(std::string_view sql, std::initializer_list<std::string_view> args) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-    Stmt stmt(raw);
-    if (rc != SQLITE_OK) return SqlError(rc);
-    int index = 1;
-    for (std::string_view arg : args) {
-      rc = sqlite3_bind_text(raw, index++, arg.data(), static_cast<int>(arg.size()),
-                             SQLITE_TRANSIENT);
-      if (rc != SQLITE_OK) return SqlError(rc);
-    }
-    return stmt;
+  Status WithWhere(const Status& st) const {
+    return Status(st.code(), fmt::format("{}: {}", Where(), st.message()));
   }
 
   /// Runs a statement and returns all its rows as text (NULL as nullopt).
   Result<std::vector<Row>> Query(std::string_view sql,
                                  std::initializer_list<std::string_view> args) {
-    LDP_ASSIGN_OR_RAISE(Stmt stmt, Prepare(sql, args));
-    std::vector<Row> rows;
-    while (true) {
-      int rc = sqlite3_step(stmt.get());
-      if (rc == SQLITE_DONE) return rows;
-      if (rc != SQLITE_ROW) return SqlError(rc);
-      int n = sqlite3_column_count(stmt.get());
-      Row row;
-      row.reserve(n);
-      for (int i = 0; i < n; ++i) {
-        if (sqlite3_column_type(stmt.get(), i) == SQLITE_NULL) {
-          row.emplace_back(std::nullopt);
-        } else {
-          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), i));
-          int bytes = sqlite3_column_bytes(stmt.get(), i);
-          row.emplace_back(std::string(text != nullptr ? text : "", static_cast<size_t>(bytes)));
-        }
-      }
-      rows.push_back(std::move(row));
-    }
+    auto rows = conn->Query(Bytewise(sql), args);
+    if (!rows.ok()) return WithWhere(rows.status());
+    return rows;
   }
 
   /// Runs a statement without result rows; returns the number of rows it changed.
   Result<int> Execute(std::string_view sql, std::initializer_list<std::string_view> args) {
-    LDP_ASSIGN_OR_RAISE(Stmt stmt, Prepare(sql, args));
-    int rc;
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    }
-    if (rc != SQLITE_DONE) return SqlError(rc);
-    return sqlite3_changes(db);
+    auto n = conn->Execute(Bytewise(sql), args);
+    if (!n.ok()) return WithWhere(n.status());
+    return n;
   }
 
   Status ExecScript(const char* sql) {
-    int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-    return rc == SQLITE_OK ? Status::OK() : SqlError(rc);
-  }
-
-  void RollbackIfOpen() {
-    if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    Status st = conn->ExecScript(sql);
+    return st.ok() ? st : WithWhere(st);
   }
 
   void Backoff(int attempt) {
@@ -210,18 +154,18 @@ struct SqlCatalog::Impl {
   Status RunTxn(Txn kind, std::string_view what, Fn&& body,
                 ErrorCode commit_error = ErrorCode::kIOError) {
     Status st = Retry([&]() -> Status {
-      LDP_RETURN_NOT_OK(ExecScript(kind == Txn::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
+      Status begun = conn->Begin(kind == Txn::kWrite);
+      if (!begun.ok()) return WithWhere(begun);
       Status body_status = body();
       if (!body_status.ok()) {
-        RollbackIfOpen();
+        conn->RollbackIfOpen();
         return body_status;
       }
-      int rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-      if (rc == SQLITE_OK) return Status::OK();
-      Status commit_status = SqlError(rc);
-      // After a busy COMMIT the transaction is still open and nothing was written.
-      RollbackIfOpen();
-      if (IsBusy(rc)) return commit_status;
+      Status commit_status = conn->Commit();
+      if (commit_status.ok()) return Status::OK();
+      commit_status = WithWhere(commit_status);
+      // Unavailable: nothing was written and the transaction may run again.
+      if (commit_status.code() == ErrorCode::kUnavailable) return commit_status;
       return Status(commit_error, "committing: " + commit_status.message());
     });
     switch (st.code()) {
@@ -240,13 +184,13 @@ struct SqlCatalog::Impl {
     std::string lo = ns + ".";
     std::string hi = ns + "/";  // '/' follows '.', so [lo, hi) is every "ns.<something>"
     LDP_ASSIGN_OR_RAISE(auto rows, Query("SELECT 1 FROM iceberg_tables WHERE catalog_name = ?1 AND "
-                                         "(table_namespace = ?2 OR (table_namespace >= ?3 AND "
-                                         "table_namespace < ?4)) LIMIT 1",
+                                         "(table_namespace = ?2 OR (table_namespace{C} >= ?3 AND "
+                                         "table_namespace{C} < ?4)) LIMIT 1",
                                          {name, ns, lo, hi}));
     if (!rows.empty()) return true;
     LDP_ASSIGN_OR_RAISE(rows, Query("SELECT 1 FROM iceberg_namespace_properties WHERE "
                                     "catalog_name = ?1 AND (namespace = ?2 OR "
-                                    "(namespace >= ?3 AND namespace < ?4)) LIMIT 1",
+                                    "(namespace{C} >= ?3 AND namespace{C} < ?4)) LIMIT 1",
                                     {name, ns, lo, hi}));
     return !rows.empty();
   }
@@ -272,47 +216,48 @@ struct SqlCatalog::Impl {
 
   Status Initialize() {
     LDP_RETURN_NOT_OK(Retry([&] {
-                        // WAL lets readers and one writer work side by side; the mode is stored in
-                        // the file. On a file system without shared memory SQLite stays in its
-                        // rollback journal, which still works, only with more waiting.
-                        return ExecScript("PRAGMA journal_mode=WAL");
-                      }).WithContext("switching to WAL mode"));
+                        Status st = conn->Setup();
+                        return st.ok() ? st : WithWhere(st);
+                      }).WithContext("preparing the catalog"));
 
-    int found = 0;
+    bool have_tables = false;
+    bool have_props = false;
     LDP_RETURN_NOT_OK(RunTxn(Txn::kRead, "reading the catalog schema", [&]() -> Status {
-      LDP_ASSIGN_OR_RAISE(auto rows,
-                          Query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name "
-                                "IN ('iceberg_tables', 'iceberg_namespace_properties')",
-                                {}));
-      found = rows.empty() || !rows[0][0] ? 0 : std::stoi(*rows[0][0]);
+      auto t = conn->HasTable("iceberg_tables");
+      auto p = t.ok() ? conn->HasTable("iceberg_namespace_properties") : t;
+      if (!p.ok()) return WithWhere(p.status());
+      have_tables = *t;
+      have_props = *p;
       return Status::OK();
     }));
-    if (found < 2) {
+    if (!have_tables || !have_props) {
       LDP_RETURN_NOT_OK(RunTxn(Txn::kWrite, "creating the catalog tables",
                                [&] { return ExecScript(kCreateTablesSql); }));
     }
 
-    // Probe the columns like pyiceberg does: a file without iceberg_type is a V0 catalog.
+    // Probe the columns like pyiceberg does: a catalog without iceberg_type is a V0 catalog.
     return RunTxn(Txn::kRead, "checking the catalog schema", [&]() -> Status {
-      Status required = Query(
-                            "SELECT catalog_name, table_namespace, table_name, metadata_location, "
-                            "previous_metadata_location FROM iceberg_tables LIMIT 0",
-                            {})
-                            .status();
-      if (required.ok()) {
-        required = Query(
-                       "SELECT catalog_name, namespace, property_key, property_value "
-                       "FROM iceberg_namespace_properties LIMIT 0",
-                       {})
-                       .status();
+      const std::pair<const char*, const char*> required[] = {
+          {"iceberg_tables", "catalog_name"},
+          {"iceberg_tables", "table_namespace"},
+          {"iceberg_tables", "table_name"},
+          {"iceberg_tables", "metadata_location"},
+          {"iceberg_tables", "previous_metadata_location"},
+          {"iceberg_namespace_properties", "catalog_name"},
+          {"iceberg_namespace_properties", "namespace"},
+          {"iceberg_namespace_properties", "property_key"},
+          {"iceberg_namespace_properties", "property_value"}};
+      for (const auto& [table, column] : required) {
+        auto has = conn->HasColumn(table, column);
+        if (!has.ok()) return WithWhere(has.status());
+        if (!*has) {
+          return IOError("{} is not an Iceberg SQL catalog: table {} has no column {}",
+                         conn->Describe(), table, column);
+        }
       }
-      if (!required.ok()) {
-        if (required.code() == ErrorCode::kUnavailable) return required;
-        return IOError("{} is not an Iceberg SQL catalog: {}", path, required.message());
-      }
-      Status v1 = Query("SELECT iceberg_type FROM iceberg_tables LIMIT 0", {}).status();
-      if (v1.code() == ErrorCode::kUnavailable) return v1;
-      version = v1.ok() ? SchemaVersion::kV1 : SchemaVersion::kV0;
+      auto v1 = conn->HasColumn("iceberg_tables", "iceberg_type");
+      if (!v1.ok()) return WithWhere(v1.status());
+      version = *v1 ? SchemaVersion::kV1 : SchemaVersion::kV0;
       return Status::OK();
     });
   }
@@ -334,31 +279,47 @@ Result<std::unique_ptr<SqlCatalog>> SqlCatalog::Open(const std::string& sqlite_p
   if (sqlite_path.empty())
     return InvalidArgument("empty SQLite path for catalog '{}'", catalog_name);
 
+  auto conn = sql::OpenSqlite(sqlite_path, options.busy_timeout_ms);
+  if (!conn.ok()) {
+    return IOError("cannot open catalog '{}' at {}: {}", catalog_name, sqlite_path,
+                   conn.status().message());
+  }
+  return Open(std::move(*conn), catalog_name, options);
+}
+
+Result<std::unique_ptr<SqlCatalog>> SqlCatalog::OpenPostgres(const std::string& uri,
+                                                             const std::string& password,
+                                                             const std::string& catalog_name) {
+  return OpenPostgres(uri, password, catalog_name, Options());
+}
+
+Result<std::unique_ptr<SqlCatalog>> SqlCatalog::OpenPostgres(const std::string& uri,
+                                                             const std::string& password,
+                                                             const std::string& catalog_name,
+                                                             const Options& options) {
+  if (catalog_name.empty()) return InvalidArgument("empty catalog name");
+  if (uri.empty()) return InvalidArgument("empty PostgreSQL URI for catalog '{}'", catalog_name);
+  LDP_ASSIGN_OR_RAISE(auto conn, sql::OpenPostgres(uri, password));
+  return Open(std::move(conn), catalog_name, options);
+}
+
+Result<std::unique_ptr<SqlCatalog>> SqlCatalog::Open(std::unique_ptr<sql::Connection> conn,
+                                                     const std::string& catalog_name,
+                                                     const Options& options) {
   auto impl = std::make_unique<Impl>();
-  impl->path = sqlite_path;
+  impl->conn = std::move(conn);
   impl->name = catalog_name;
   impl->options = options;
   impl->rng.seed(
       std::random_device()() ^ static_cast<unsigned>(getpid()) ^
       static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
-
-  // No lock needed below: the catalog is not shared with anyone until Open returns.
-  int rc =
-      sqlite3_open_v2(sqlite_path.c_str(), &impl->db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    // The handle is allocated even on failure; Impl's destructor closes it.
-    return IOError("cannot open catalog '{}' at {}: {}", catalog_name, sqlite_path,
-                   impl->db != nullptr ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc));
-  }
-  sqlite3_extended_result_codes(impl->db, 1);
-  sqlite3_busy_timeout(impl->db, options.busy_timeout_ms);
+  // No lock needed: the catalog is not shared with anyone until Open returns.
   LDP_RETURN_NOT_OK(impl->Initialize());
   return std::unique_ptr<SqlCatalog>(new SqlCatalog(std::move(impl)));
 }
 
 const std::string& SqlCatalog::name() const { return impl_->name; }
-const std::string& SqlCatalog::path() const { return impl_->path; }
+const std::string& SqlCatalog::path() const { return impl_->conn->Describe(); }
 SqlCatalog::SchemaVersion SqlCatalog::schema_version() const { return impl_->version; }
 
 // ---- namespaces
@@ -422,9 +383,9 @@ Result<std::vector<Namespace>> SqlCatalog::ListNamespaces(const Namespace& paren
       std::string hi = parent_str + "/";
       LDP_ASSIGN_OR_RAISE(
           rows, impl_->Query("SELECT table_namespace FROM iceberg_tables WHERE catalog_name = ?1 "
-                             "AND table_namespace >= ?2 AND table_namespace < ?3 "
+                             "AND table_namespace{C} >= ?2 AND table_namespace{C} < ?3 "
                              "UNION SELECT namespace FROM iceberg_namespace_properties "
-                             "WHERE catalog_name = ?1 AND namespace >= ?2 AND namespace < ?3",
+                             "WHERE catalog_name = ?1 AND namespace{C} >= ?2 AND namespace{C} < ?3",
                              {impl_->name, lo, hi}));
     }
     for (const auto& row : rows) {
@@ -488,9 +449,9 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
         LDP_ASSIGN_OR_RAISE(
             auto children,
             impl_->Query("SELECT 1 FROM iceberg_tables WHERE catalog_name = ?1 AND "
-                         "table_namespace >= ?2 AND table_namespace < ?3 "
+                         "table_namespace{C} >= ?2 AND table_namespace{C} < ?3 "
                          "UNION ALL SELECT 1 FROM iceberg_namespace_properties WHERE "
-                         "catalog_name = ?1 AND namespace >= ?2 AND namespace < ?3 "
+                         "catalog_name = ?1 AND namespace{C} >= ?2 AND namespace{C} < ?3 "
                          "LIMIT 1",
                          {impl_->name, lo, hi}));
         if (!children.empty()) {
@@ -735,11 +696,19 @@ Status SqlCatalog::CommitTables(const std::vector<TableCommit>& commits) {
                 "commit to table {} in {} lost: metadata location is {}, expected {}",
                 c.id.ToString(), impl_->Where(), (*row)[0].value_or("NULL"), *c.expected);
           }
-          LDP_RETURN_NOT_OK(impl_->Execute(
-              "UPDATE iceberg_tables SET metadata_location = ?1, previous_metadata_location = ?2 "
-              "WHERE catalog_name = ?3 AND table_namespace = ?4 AND table_name = ?5 AND "
-              "metadata_location = ?6",
-              {c.new_location, *c.expected, impl_->name, ns_str, c.id.name, *c.expected}));
+          LDP_ASSIGN_OR_RAISE(
+              int changed,
+              impl_->Execute(
+                  "UPDATE iceberg_tables SET metadata_location = ?1, previous_metadata_location = "
+                  "?2 WHERE catalog_name = ?3 AND table_namespace = ?4 AND table_name = ?5 AND "
+                  "metadata_location = ?6",
+                  {c.new_location, *c.expected, impl_->name, ns_str, c.id.name, *c.expected}));
+          // Without SQLite's write lock (PostgreSQL) the row may have moved since it was read:
+          // the UPDATE's own WHERE is the compare-and-swap.
+          if (changed != 1) {
+            return CommitFailed("commit to table {} in {} lost: metadata location moved from {}",
+                                c.id.ToString(), impl_->Where(), *c.expected);
+          }
         }
         return Status::OK();
       },
@@ -784,12 +753,15 @@ Status SqlCatalog::RenameTable(const TableIdentifier& from, const TableIdentifie
                                from.ToString(), to.ToString(),
                                Impl::IsTableRow(*to_row) ? "a table" : "a view", impl_->Where());
         }
-        return impl_
-            ->Execute(
-                "UPDATE iceberg_tables SET table_namespace = ?1, table_name = ?2 WHERE "
-                "catalog_name = ?3 AND table_namespace = ?4 AND table_name = ?5",
-                {to_ns, to.name, impl_->name, from_ns, from.name})
-            .status();
+        LDP_ASSIGN_OR_RAISE(
+            int changed,
+            impl_->Execute("UPDATE iceberg_tables SET table_namespace = ?1, table_name = ?2 WHERE "
+                           "catalog_name = ?3 AND table_namespace = ?4 AND table_name = ?5",
+                           {to_ns, to.name, impl_->name, from_ns, from.name}));
+        if (changed != 1) {
+          return NoSuchTable("table {} does not exist in {}", from.ToString(), impl_->Where());
+        }
+        return Status::OK();
       });
 }
 

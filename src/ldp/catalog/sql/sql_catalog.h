@@ -1,5 +1,5 @@
 #pragma once
-// A catalog kept in a SQLite file, in the table layout shared by Java's JdbcCatalog, pyiceberg's
+// A catalog kept in a SQLite file or a PostgreSQL database, in the table layout shared by Java's JdbcCatalog, pyiceberg's
 // SqlCatalog and iceberg-rust's SqlCatalog, so any of them can open the same file:
 //
 //   iceberg_tables(catalog_name, table_namespace, table_name,
@@ -11,10 +11,16 @@
 // A namespace exists when it has a property row, or when a table lives in it or below it
 // (pyiceberg's rule), so ListNamespaces also reports levels implied by deeper ones.
 //
-// Thread-safety: thread-safe; one SQLite connection per SqlCatalog, serialized by a mutex. Safe
-// across processes sharing the file: the file is in WAL mode, writes run in `BEGIN IMMEDIATE`
-// transactions, and a transaction that meets a lock is retried as a whole. Do not use a
-// SqlCatalog in a process fork()ed after it was opened; open a new one in the child.
+// Both databases run the same SQL (the connection under it, sql_connection.h, only adapts
+// parameters, transactions and error codes). Commits are a compare-and-swap on metadata_location
+// in the UPDATE's WHERE clause, so any number of processes and users can share one catalog.
+//
+// Thread-safety: thread-safe; one connection per SqlCatalog, serialized by a mutex. Safe across
+// processes sharing the catalog. SQLite: the file is in WAL mode, writes run in `BEGIN IMMEDIATE`
+// transactions, and a transaction that meets a lock is retried as a whole. PostgreSQL: READ
+// COMMITTED transactions; one that meets a concurrent writer (serialization failure, deadlock, a
+// concurrent insert of the same key) is retried as a whole. Do not use a SqlCatalog in a process
+// fork()ed after it was opened; open a new one in the child.
 
 #include <map>
 #include <memory>
@@ -25,6 +31,10 @@
 #include "ldp/core/status.h"
 
 namespace ldp::catalog {
+
+namespace sql {
+class Connection;
+}
 
 class SqlCatalog final : public Catalog {
  public:
@@ -46,12 +56,24 @@ class SqlCatalog final : public Catalog {
                                                   const std::string& catalog_name,
                                                   const Options& options);
 
+  /// Connects to PostgreSQL (`uri`: postgresql://user@host:port/db; `password` when not empty is
+  /// given to libpq beside it and never shown), creating the two tables when missing.
+  /// Unavailable when libpq is missing or the server cannot be reached; IOError when the
+  /// database holds tables of that name that are not a usable catalog.
+  static Result<std::unique_ptr<SqlCatalog>> OpenPostgres(const std::string& uri,
+                                                          const std::string& password,
+                                                          const std::string& catalog_name);
+  static Result<std::unique_ptr<SqlCatalog>> OpenPostgres(const std::string& uri,
+                                                          const std::string& password,
+                                                          const std::string& catalog_name,
+                                                          const Options& options);
+
   ~SqlCatalog() override;
   SqlCatalog(const SqlCatalog&) = delete;
   SqlCatalog& operator=(const SqlCatalog&) = delete;
 
   const std::string& name() const override;
-  /// The SQLite file this catalog lives in.
+  /// The SQLite file this catalog lives in (for PostgreSQL: the URI without its password).
   const std::string& path() const;
   SchemaVersion schema_version() const;
 
@@ -93,6 +115,9 @@ class SqlCatalog final : public Catalog {
 
  private:
   struct Impl;
+  static Result<std::unique_ptr<SqlCatalog>> Open(std::unique_ptr<sql::Connection> conn,
+                                                  const std::string& catalog_name,
+                                                  const Options& options);
   explicit SqlCatalog(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
