@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "ldp/orchestrator/notify.h"
 #include "ldp/pipeline/dag.h"
 
 namespace ldp::orchestrator {
@@ -67,6 +68,23 @@ void Runner::Event(const std::string& line) {
   if (!options_.on_event) return;
   std::lock_guard<std::mutex> l(event_mu_);
   options_.on_event(line);
+}
+
+void Runner::Notify(const NotificationEvent& ev) {
+  if (!options_.notifier) return;
+  bool wanted = false;
+  for (const auto& n : spec_.notifications) wanted = wanted || Wants(n, ev);
+  if (!wanted) return;
+  auto lines = options_.notifier->Notify(spec_, ev);
+  std::string dir = options_.log_dir + "/" + spec_.name + "/" + ev.run_id;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::lock_guard<std::mutex> l(event_mu_);
+  std::ofstream log(dir + "/notifications.log", std::ios::app);
+  for (const auto& line : lines) {
+    log << fmt::format("[{}] {}\n", pipeline::TimeZone::Utc()->FormatIso(static_cast<int64_t>(clock_.Now())), line);
+    if (options_.on_event) options_.on_event(ev.run_id + ": " + line);
+  }
 }
 
 TaskSummary Runner::RunTask(const std::string& run_id, const DataInterval& iv, const TaskSpec& task) {
@@ -133,6 +151,17 @@ TaskSummary Runner::RunTask(const std::string& run_id, const DataInterval& iv, c
   }
   (void)store_.SetTaskState(run_id, task.id, sum.status, clock_.Now(), sum.message);
   Event(fmt::format("{} {}: {}{}", run_id, task.id, sum.status, sum.message.empty() ? "" : " (" + sum.message + ")"));
+  if (sum.status == state::kFailed) {
+    NotificationEvent ev;
+    ev.event = "retry_exhausted";
+    ev.run_id = run_id;
+    ev.interval = iv;
+    ev.status = sum.status;
+    ev.task_id = task.id;
+    ev.attempts = sum.attempts;
+    ev.message = sum.message;
+    Notify(ev);
+  }
   return sum;
 }
 
@@ -168,6 +197,9 @@ Result<RunSummary> Runner::RunOne(const DataInterval& iv) {
     LDP_RETURN_NOT_OK(store_.SetTaskState(summary.run_id, id, state::kQueued, clock_.Now()));
   }
 
+  // Task lookup by id once per run, not a scan of the task list per check (1,000-task DAGs).
+  std::map<std::string, const TaskSpec*> by_id;
+  for (const auto& t : spec_.tasks) by_id[t.id] = &t;
   std::mutex mu;
   std::condition_variable cv;
   int in_flight = 0;
@@ -178,7 +210,7 @@ Result<RunSummary> Runner::RunOne(const DataInterval& iv) {
     bool started = false;
     for (const auto& id : order) {
       if (!selected.count(id) || !st[id].empty()) continue;
-      const TaskSpec* t = spec_.FindTask(id);
+      const TaskSpec* t = by_id.at(id);
       bool failed = false, skipped = false, waiting = false;
       for (const auto& d : t->depends_on) {
         const std::string& ds = st[d];
@@ -226,6 +258,14 @@ Result<RunSummary> Runner::RunOne(const DataInterval& iv) {
   summary.status = any_failed ? state::kFailed : state::kSuccess;
   LDP_RETURN_NOT_OK(store_.FinishRun(summary.run_id, summary.status, clock_.Now()));
   Event(fmt::format("{}: {}", summary.run_id, summary.status));
+  NotificationEvent ev;
+  ev.event = any_failed ? "failure" : "success";
+  ev.run_id = summary.run_id;
+  ev.interval = iv;
+  ev.status = summary.status;
+  ev.seconds = clock_.Now() - rec.started_at;
+  ev.tasks = summary.tasks;
+  Notify(ev);
   return summary;
 }
 
