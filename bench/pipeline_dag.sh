@@ -36,16 +36,31 @@ measure "ldp-chain" "$fresh" -- "$LDP" run chain --date 2024-01-01 --project "$p
 "$LDP" runs chain@2024-01-01 --json --project "$proj" >"$WORK/logs/chain-run.json"
 measure "sh-chain" "true" -- bash -c "for ((i = 0; i < $N; i++)); do sh -c true; done"
 measure "ldp-wide" "$fresh" -- "$LDP" run wide --date 2024-01-01 --project "$proj" --quiet
+"$LDP" runs wide@2024-01-01 --json --project "$proj" >"$WORK/logs/wide-run.json"
 measure "sh-wide" "true" -- bash -c "seq $N | xargs -P 8 -n 1 sh -c true"
 
-# End-to-start latency along the chain, from the state store.
-latency=$(python3 - "$WORK/logs/chain-run.json" <<'PY'
+# End-to-start latency, from the state store. Chain: each task's start minus its upstream's end.
+# Wide (8 slots): each start after the first 8 minus the latest end before it (a slot freed).
+latency=$(python3 - "$WORK/logs/chain-run.json" "$WORK/logs/wide-run.json" <<'PY'
 import json, sys
+
+def pct(gaps):
+    gaps = sorted(gaps)
+    pick = lambda q: gaps[min(len(gaps) - 1, int(q * len(gaps)))]
+    return "%.2f %.2f %.2f %.2f" % (pick(0.5), pick(0.99), gaps[-1], sum(gaps) / len(gaps))
+
 a = {x["task"]: x for x in json.load(open(sys.argv[1]))["attempts"]}
-n = len(a)
-gaps = sorted((a["t%d" % i]["started_at"] - a["t%d" % (i - 1)]["ended_at"]) * 1000 for i in range(1, n))
-pick = lambda q: gaps[min(len(gaps) - 1, int(q * len(gaps)))]
-print("%.2f %.2f %.2f" % (pick(0.5), pick(0.99), gaps[-1]))
+chain = [(a["t%d" % i]["started_at"] - a["t%d" % (i - 1)]["ended_at"]) * 1000 for i in range(1, len(a))]
+w = json.load(open(sys.argv[2]))["attempts"]
+starts = sorted(x["started_at"] for x in w)
+ends = sorted(x["ended_at"] for x in w)
+wide, j = [], 0
+for s in starts[8:]:
+    while j < len(ends) and ends[j] <= s:
+        j += 1
+    if j:
+        wide.append((s - ends[j - 1]) * 1000)
+print(pct(chain), pct(wide))
 PY
 )
 
@@ -77,8 +92,9 @@ for c in chain wide; do
     if (x == "" || y == "") { printf "%-34s FAILED\n", name; exit }
     printf "%-34s %9.2f %11.2f %7.2fx %14.2f\n", name, x, y, (y > 0 ? x / y : 0), (x - y) * 1000 / n }'
 done
-read -r p50 p99 pmax <<<"$latency"
-printf 'chain: upstream end -> downstream start: p50 %s ms, p99 %s ms, max %s ms\n' "$p50" "$p99" "$pmax"
+read -r p50 p99 pmax pmean w50 w99 wmax wmean <<<"$latency"
+printf 'chain: upstream end -> downstream start: p50 %s ms, p99 %s ms, max %s ms, mean %s ms\n' "$p50" "$p99" "$pmax" "$pmean"
+printf 'wide: slot freed -> next task start:      p50 %s ms, p99 %s ms, max %s ms, mean %s ms\n' "$w50" "$w99" "$wmax" "$wmean"
 awk -v d="$((t1 - t0))" -v hz="$hz" -v s="$IDLE" -v rss="$rss" 'BEGIN {
   printf "scheduler idle %d s (5 pipelines, 3 paused): CPU %.2f s (%.3f%%), RSS %.1f MiB\n", s, d / hz, 100 * d / hz / s, rss / 1024 }'
 exit "$bench_failed"

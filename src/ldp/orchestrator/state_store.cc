@@ -186,17 +186,40 @@ Result<std::vector<RunRecord>> StateStore::ListRuns(const std::string& pipeline,
   return out;
 }
 
-Status StateStore::SetTaskState(const std::string& run_id, const std::string& task_id, const std::string& status,
-                                double at, const std::string& message) {
-  std::lock_guard<std::mutex> l(mu_);
+namespace {
+
+Status SaveTaskState(sqlite3* db, const std::string& run_id, const std::string& task_id, const std::string& status,
+                     double at, const std::string& message) {
   bool starting = status == state::kRunning || status == state::kQueued;
-  return Run(db_,
+  return Run(db,
              "INSERT INTO task_instances (run_id, task_id, status, started_at, ended_at, message) "
              "VALUES (?1, ?2, ?3, CASE WHEN ?5 THEN ?4 END, CASE WHEN ?5 THEN NULL ELSE ?4 END, ?6) "
              "ON CONFLICT (run_id, task_id) DO UPDATE SET status = ?3, message = ?6, "
              "started_at = CASE WHEN ?5 AND status != 'running' THEN ?4 ELSE started_at END, "
              "ended_at = CASE WHEN ?5 THEN NULL ELSE ?4 END",
              {run_id, task_id, status, at, static_cast<int64_t>(starting), message}, "saving task state");
+}
+
+}  // namespace
+
+Status StateStore::SetTaskState(const std::string& run_id, const std::string& task_id, const std::string& status,
+                                double at, const std::string& message) {
+  std::lock_guard<std::mutex> l(mu_);
+  return SaveTaskState(db_, run_id, task_id, status, at, message);
+}
+
+Status StateStore::SetTaskStates(const std::string& run_id, const std::vector<std::string>& task_ids,
+                                 const std::string& status, double at) {
+  std::lock_guard<std::mutex> l(mu_);
+  LDP_RETURN_NOT_OK(Exec("BEGIN IMMEDIATE"));
+  for (const auto& id : task_ids) {
+    Status st = SaveTaskState(db_, run_id, id, status, at, "");
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+  }
+  return Exec("COMMIT");
 }
 
 Result<std::vector<TaskInstanceRecord>> StateStore::TaskInstances(const std::string& run_id) {
