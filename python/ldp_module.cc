@@ -424,5 +424,48 @@ PYBIND11_MODULE(ldp, m) {
           [](ldp::Project& p, const std::string& table, const std::string& set, const std::string& where) {
             return Summary(TakeWithoutGil([&] { return p.Update(table, set, where); }));
           },
-          py::arg("table"), py::arg("set"), py::arg("where") = "", "Sets columns ('col = expr, ...') on matching rows");
+          py::arg("table"), py::arg("set"), py::arg("where") = "", "Sets columns ('col = expr, ...') on matching rows")
+      .def(
+          "run_pipeline",
+          [](ldp::Project& p, const std::string& name, const std::string& date, const std::string& from_date,
+             const std::string& to_date, std::vector<std::string> tasks, bool downstream, const std::string& ldp_binary) {
+            ldp::PipelineRunOptions o;
+            o.date = date;
+            o.from = from_date;
+            o.to = to_date;
+            o.tasks = std::move(tasks);
+            o.downstream = downstream;
+            o.ldp_binary = ldp_binary;
+            // Tasks run for as long as they run: other Python threads go on meanwhile.
+            auto r = TakeWithoutGil([&] { return p.RunPipeline(name, o); });
+            py::list runs;
+            for (const auto& run : r.runs) {
+              py::list tasks_out;
+              for (const auto& t : run.tasks) {
+                py::dict d;
+                d["task"] = t.task;
+                d["status"] = t.status;
+                d["attempts"] = t.attempts;
+                d["message"] = t.message;
+                tasks_out.append(d);
+              }
+              py::dict d;
+              d["run_id"] = run.run_id;
+              d["status"] = run.status;
+              d["data_interval_start"] = run.data_interval_start;
+              d["data_interval_end"] = run.data_interval_end;
+              d["tasks"] = tasks_out;
+              runs.append(d);
+            }
+            py::dict out;
+            out["pipeline"] = r.pipeline;
+            out["runs"] = runs;
+            out["failed_runs"] = r.failed_runs;
+            return out;
+          },
+          py::arg("name"), py::kw_only(), py::arg("date") = "", py::arg("from_date") = "", py::arg("to_date") = "",
+          py::arg("tasks") = std::vector<std::string>{}, py::arg("downstream") = false, py::arg("ldp_binary") = "",
+          "Runs a pipeline like `ldp run` (one interval, or from_date..to_date) and returns its runs and task "
+          "states; failed tasks are in the result, not an exception. The ldp command runs each task: ldp_binary, "
+          "else $LDP_BINARY, else the ldp installed beside the library, else PATH");
 }

@@ -155,6 +155,39 @@ struct RowChangeSummary {
   int64_t delete_files_added = 0;
 };
 
+/// What Project::RunPipeline runs: one interval (`date`, or the latest complete one when `date`,
+/// `from` and `to` are empty) or a backfill (`from` .. `to`), all tasks or some.
+struct PipelineRunOptions {
+  std::string date;  ///< "YYYY-MM-DD" or "YYYY-MM-DD HH:MM": the interval starting there
+  std::string from;  ///< backfill: every interval starting on these days (inclusive)
+  std::string to;
+  /// Only these tasks (their upstream tasks count as done): the rerun of a failed task.
+  std::vector<std::string> tasks;
+  bool downstream = false;  ///< with `tasks`: also every task downstream of them
+  /// The `ldp` command that runs each task (`ldp task run`); empty: see Project::RunPipeline.
+  std::string ldp_binary;
+};
+
+struct PipelineTaskState {
+  std::string task;
+  std::string status;  ///< success, failed, upstream_failed, skipped
+  int attempts = 0;
+  std::string message;
+};
+
+struct PipelineRunInfo {
+  std::string run_id;  ///< "PIPELINE@YYYY-MM-DD" (see `ldp runs`)
+  std::string status;  ///< success or failed
+  std::string data_interval_start, data_interval_end;  ///< ISO 8601 with the zone's offset
+  std::vector<PipelineTaskState> tasks;
+};
+
+struct PipelineRunSummary {
+  std::string pipeline;
+  std::vector<PipelineRunInfo> runs;
+  int failed_runs = 0;
+};
+
 class Project {
  public:
   /// Creates a project in `dir` (ldp.yaml, warehouse/, the SQLite catalog) and opens it.
@@ -197,6 +230,16 @@ class Project {
   Result<RowChangeSummary> Delete(const std::string& table, const std::string& where);
   /// Sets columns ("col = expr[, ...]") on the rows matching `where` ("" = every row).
   Result<RowChangeSummary> Update(const std::string& table, const std::string& set, const std::string& where);
+
+  /// Runs pipeline `name` (pipelines/NAME.yaml) as `ldp run` does, and waits for it: tasks in
+  /// dependency order with retries and timeouts, the run history in the project's state store,
+  /// notifications sent. Failed tasks are not an error: see the summary's statuses. Errors: a
+  /// pipeline or task that does not exist (NotFound), an invalid pipeline file or date
+  /// (InvalidArgument), an interval already running in another process (AlreadyExists).
+  /// Every task is a child process running `ldp task run`, so the ldp command is needed; it is
+  /// `options.ldp_binary`, else $LDP_BINARY, else the `ldp` installed beside this library
+  /// (LIBDIR/../bin/ldp), else `ldp` on the PATH; NotFound when there is none.
+  Result<PipelineRunSummary> RunPipeline(const std::string& name, const PipelineRunOptions& options = {});
 
   struct Impl;
 

@@ -256,6 +256,70 @@ class ProjectTest(unittest.TestCase):
         # With the GIL held for the whole ingest the other thread could not have run at all.
         self.assertGreater(during, 5)
 
+    def write_pipeline(self):
+        os.makedirs(os.path.join(self.dir, "pipelines"), exist_ok=True)
+        with open(os.path.join(self.dir, "pipelines", "daily.yaml"), "w") as f:
+            f.write(
+                "name: daily\nschedule: '@daily'\ntasks:\n"
+                "  - id: load\n    type: ingest\n    source: items.csv\n    table: shop.items\n    mode: overwrite\n"
+                "  - id: mark\n    type: shell\n    depends_on: load\n"
+                "    command: 'sleep 0.3; test -f ok && echo {{ ds }} >> marks.txt'\n")
+        os.replace(self.src, os.path.join(self.dir, "items.csv"))
+
+    def test_run_pipeline(self):
+        self.write_pipeline()
+        binary = os.environ["LDP_TEST_BIN"]
+        ticks = []
+        stop = threading.Event()
+
+        def tick():
+            while not stop.is_set():
+                ticks.append(1)
+                stop.wait(0.001)
+
+        t = threading.Thread(target=tick)
+        t.start()
+        try:
+            r = self.project.run_pipeline("daily", date="2024-01-02", ldp_binary=binary)
+        finally:
+            stop.set()
+            t.join()
+        self.assertGreater(len(ticks), 5)  # the GIL was released while the tasks ran
+        self.assertEqual(r["pipeline"], "daily")
+        self.assertEqual(r["failed_runs"], 1)
+        (run,) = r["runs"]
+        self.assertEqual(run["run_id"], "daily@2024-01-02")
+        self.assertEqual(run["data_interval_start"], "2024-01-02T00:00:00+00:00")
+        states = {t["task"]: (t["status"], t["attempts"]) for t in run["tasks"]}
+        self.assertEqual(states, {"load": ("success", 1), "mark": ("failed", 1)})
+        self.assertEqual(self.project.query("SELECT count(*) FROM shop.items")[0][0], 100)
+        # Rerun the failed task alone, finding ldp through LDP_BINARY; a backfill of two days.
+        open(os.path.join(self.dir, "ok"), "w").close()
+        os.environ["LDP_BINARY"] = binary
+        try:
+            r = self.project.run_pipeline("daily", date="2024-01-02", tasks=["mark"])
+            self.assertEqual([t["status"] for t in r["runs"][0]["tasks"]], ["success"])
+            r = self.project.run_pipeline("daily", from_date="2024-01-03", to_date="2024-01-04")
+            self.assertEqual([x["run_id"] for x in r["runs"]], ["daily@2024-01-03", "daily@2024-01-04"])
+            self.assertEqual(r["failed_runs"], 0)
+        finally:
+            del os.environ["LDP_BINARY"]
+        with open(os.path.join(self.dir, "marks.txt")) as f:
+            self.assertEqual(f.read().split(), ["2024-01-02", "2024-01-03", "2024-01-04"])
+        # The CLI sees the same history.
+        out = subprocess.run([binary, "runs", "daily", "--json", "--project", self.dir], check=True,
+                             capture_output=True, text=True).stdout
+        self.assertEqual([x["status"] for x in json.loads(out)], ["success"] * 3)
+
+    def test_run_pipeline_errors(self):
+        self.write_pipeline()
+        with self.assertRaises(ldp.NotFoundError) as e:
+            self.project.run_pipeline("nope", date="2024-01-02", ldp_binary=os.environ["LDP_TEST_BIN"])
+        self.assertIn("no pipeline 'nope'", str(e.exception))
+        with self.assertRaises(ldp.NotFoundError) as e:
+            self.project.run_pipeline("daily", date="2024-01-02", ldp_binary="/nonexistent/ldp")
+        self.assertIn("ldp_binary /nonexistent/ldp is not an executable file", str(e.exception))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -10,6 +10,7 @@
 #include "ldp/engine/engine.h"
 #include "ldp/iceberg/partitioning.h"
 #include "ldp/services/ingest.h"
+#include "ldp/orchestrator/run_pipeline.h"
 #include "ldp/services/project.h"
 #include "ldp/services/query.h"
 #include "ldp/services/row_delta.h"
@@ -17,6 +18,9 @@
 #include "ldp/version.h"
 
 namespace ldp {
+
+// api/pipeline.cc: the ldp command that runs pipeline tasks.
+Result<std::string> FindLdpBinary(const std::string& option);
 
 const char* Version() { return LDP_VERSION_STRING; }
 
@@ -306,6 +310,32 @@ Result<RowChangeSummary> Project::Update(const std::string& table, const std::st
   LDP_ASSIGN_OR_RAISE(auto* conn, impl_->Engine());
   LDP_ASSIGN_OR_RAISE(auto r, services::UpdateRows(*impl_->project, *conn, id, set, where));
   return PublicSummary(r);
+}
+
+Result<PipelineRunSummary> Project::RunPipeline(const std::string& name, const PipelineRunOptions& options) {
+  LDP_ASSIGN_OR_RAISE(std::string ldp, FindLdpBinary(options.ldp_binary));
+  orchestrator::RunPipelineRequest req;
+  req.pipeline = name;
+  req.date = options.date;
+  req.from = options.from;
+  req.to = options.to;
+  req.tasks = options.tasks;
+  req.downstream = options.downstream;
+  req.ldp_binary = ldp;
+  LDP_ASSIGN_OR_RAISE(auto r, orchestrator::RunPipeline(*impl_->project, req));
+  PipelineRunSummary out;
+  out.pipeline = r.spec.name;
+  for (const auto& run : r.runs) {
+    PipelineRunInfo info;
+    info.run_id = run.run_id;
+    info.status = run.status;
+    info.data_interval_start = r.spec.tz->FormatIso(run.interval.start);
+    info.data_interval_end = r.spec.tz->FormatIso(run.interval.end);
+    for (const auto& t : run.tasks) info.tasks.push_back({t.task_id, t.status, t.attempts, t.message});
+    if (run.status != "success") ++out.failed_runs;
+    out.runs.push_back(std::move(info));
+  }
+  return out;
 }
 
 }  // namespace ldp

@@ -93,8 +93,10 @@ int Main(int argc, char** argv) {
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});
 
   std::string help_topic;
+  std::vector<std::string> help_sub;  // `ldp help export airflow`, `ldp help task run`
   auto* help = app.add_subcommand("help", "Show help for a command: ldp help COMMAND");
   help->add_option("command", help_topic, "Command name");
+  help->add_option("subcommand", help_sub, "Subcommand name(s)");
 
   try {
     app.parse(argc, argv);
@@ -121,7 +123,17 @@ int Main(int argc, char** argv) {
     }
     for (auto& [sub, cmd] : registered) {
       if (sub->get_name() == help_topic) {
-        std::cout << sub->help();
+        CLI::App* target = sub;
+        for (const auto& name : help_sub) {
+          auto found = target->get_subcommands([&](CLI::App* a) { return a->get_name() == name; });
+          if (found.empty()) {
+            std::fprintf(stderr, "ldp: error: unknown command '%s %s' (see `ldp help %s`)\n", help_topic.c_str(),
+                         name.c_str(), help_topic.c_str());
+            return 2;
+          }
+          target = found.front();
+        }
+        std::cout << target->help();
         return 0;
       }
     }

@@ -5,6 +5,11 @@
 #include "ldp/services/query.h"
 
 namespace ldp::cli {
+
+// `ldp export airflow PIPELINE --out DIR` (cli/pipeline_commands.cc).
+Status ExportAirflow(const GlobalOptions& g, const std::string& pipeline, const std::string& out_dir,
+                     const std::string& k8s_image, const std::string& project_path);
+
 namespace {
 
 std::string FormatFromPath(const std::string& path) {
@@ -20,13 +25,22 @@ class ExportCommand final : public Command {
     auto* c = app.add_subcommand("export", "Write a table (or a query with --sql) to a CSV, Parquet or JSON file");
     c->add_option("table", table_, "NS.NAME");
     c->add_option("--sql", sql_, "Export the result of this query instead of a table");
-    c->add_option("--to", to_, "Output file")->required();
+    c->add_option("--to", to_, "Output file (required)");
     c->add_option("--format", format_, "csv, parquet or json (default: from the extension, else csv)")
         ->check(CLI::IsMember({"csv", "parquet", "json"}));
+    // Tables are always NS.NAME, so a bare `airflow` cannot be a table.
+    airflow_ = c->add_subcommand("airflow", "Write a pipeline as an Airflow 2 DAG file whose tasks run `ldp task run`");
+    airflow_->add_option("pipeline", pipeline_, "Pipeline name")->required();
+    airflow_->add_option("--out", out_, "Folder for the DAG file (PIPELINE.py)")->required();
+    airflow_->add_option("--k8s-image", image_, "Use KubernetesPodOperator with this image (default: BashOperator)");
+    airflow_->add_option("--project-path", project_path_,
+                         "The project's path on the Airflow workers (default: this project's absolute path)");
     return c;
   }
 
   Status Run(const GlobalOptions& g) override {
+    if (airflow_->parsed()) return ExportAirflow(g, pipeline_, out_, image_, project_path_);
+    if (to_.empty()) return InvalidArgument("--to is required (the output file)");
     if (table_.empty() == sql_.empty()) return InvalidArgument("give either a table NS.NAME or --sql, not both");
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     LDP_ASSIGN_OR_RAISE(auto fmt_, services::ParseFileFormat(format_.empty() ? FormatFromPath(to_) : format_));
@@ -49,6 +63,8 @@ class ExportCommand final : public Command {
 
  private:
   std::string table_, sql_, to_, format_;
+  CLI::App* airflow_ = nullptr;
+  std::string pipeline_, out_, image_, project_path_;
 };
 
 }  // namespace

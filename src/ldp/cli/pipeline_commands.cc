@@ -14,6 +14,8 @@
 #include "ldp/cli/command.h"
 #include "ldp/cli/output.h"
 #include "ldp/core/clock.h"
+#include "ldp/orchestrator/airflow.h"
+#include "ldp/orchestrator/notify.h"
 #include "ldp/orchestrator/runner.h"
 #include "ldp/orchestrator/scheduler.h"
 #include "ldp/orchestrator/state_store.h"
@@ -99,6 +101,9 @@ class RunCommand final : public Command {
     o.log_dir = StateDir(*project) + "/logs";
     o.trigger = intervals.size() > 1 ? "backfill" : "manual";
     o.only_tasks = only;
+    auto notifier = orch::MakeHttpNotifier();
+    o.notifier = notifier.get();
+    // Progress, and notification deliveries (failures to deliver too), on stderr.
     if (!g.quiet && !g.json) o.on_event = [](const std::string& line) { std::cerr << line << "\n"; };
     orch::Runner runner(spec, *store, *executor, clock, o);
     LDP_ASSIGN_OR_RAISE(auto runs, runner.Run(intervals));
@@ -182,6 +187,10 @@ class TaskCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(auto d, pl::ParseCivil(date_));
     LDP_ASSIGN_OR_RAISE(auto iv, pl::IntervalAt(spec, d));
     std::string run_id = run_id_.empty() ? orch::RunIdFor(spec, iv) : run_id_;
+    // Relative paths in a task (read_csv('drops/...') in SQL too) are relative to the project
+    // folder, whoever starts the task (`ldp run`, the scheduler, Airflow). The root is absolute.
+    std::error_code ec;
+    std::filesystem::current_path(project->root(), ec);
     std::ostream& log = g.json ? std::cerr : std::cout;
     LDP_ASSIGN_OR_RAISE(auto r, orch::ExecuteTask(*project, spec, *task, iv, run_id, log));
     result_ = {{"status", r.skipped ? "skipped" : "success"}, {"message", r.message}, {"inputs", r.inputs}};
@@ -462,6 +471,8 @@ class SchedulerCommand final : public Command {
     orch::SchedulerOptions o;
     o.pipelines_dir = PipelinesDir(*project);
     o.log_dir = StateDir(*project) + "/logs";
+    auto notifier = orch::MakeHttpNotifier();
+    o.notifier = notifier.get();
     if (!g.quiet) o.on_event = [](const std::string& line) { std::cerr << line << std::endl; };
     orch::Scheduler scheduler(*store, *executor, clock, o);
     if (once_) {
@@ -490,6 +501,38 @@ class SchedulerCommand final : public Command {
 };
 
 }  // namespace
+
+Status ExportAirflow(const GlobalOptions& g, const std::string& pipeline, const std::string& out_dir,
+                     const std::string& k8s_image, const std::string& project_path) {
+  LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+  LDP_ASSIGN_OR_RAISE(auto spec, pl::FindPipeline(PipelinesDir(*project), pipeline));
+  orch::AirflowOptions o;
+  std::error_code ec;
+  o.project_dir = project_path.empty() ? std::filesystem::absolute(project->root(), ec).lexically_normal().string()
+                                       : project_path;
+  o.k8s_image = k8s_image;
+  o.source_file = std::filesystem::relative(spec.file, project->root(), ec).string();
+  o.now = static_cast<int64_t>(SystemClock().Now());
+  LDP_ASSIGN_OR_RAISE(std::string text, orch::AirflowDag(spec, o));
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) return IOError("cannot create {}: {}", out_dir, ec.message());
+  std::string path = (std::filesystem::path(out_dir) / (spec.name + ".py")).string();
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out.flush()) return IOError("cannot write {}", tmp);
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return IOError("cannot write {}: {}", path, ec.message());
+  if (g.json) {
+    PrintJson({{"pipeline", spec.name}, {"path", path}, {"tasks", spec.tasks.size()},
+               {"operator", k8s_image.empty() ? "BashOperator" : "KubernetesPodOperator"}});
+  } else if (!g.quiet) {
+    std::cout << "Wrote " << path << " (Airflow DAG '" << spec.name << "', " << spec.tasks.size() << " tasks)\n";
+  }
+  return Status::OK();
+}
 
 std::unique_ptr<Command> MakeRunCommand() { return std::make_unique<RunCommand>(); }
 std::unique_ptr<Command> MakeTaskCommand() { return std::make_unique<TaskCommand>(); }

@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,8 +72,20 @@ Result<ProcessOutcome> RunProcess(const ProcessSpec& spec) {
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   int status = 0;
   double term_sent_at = -1;
-  // Polls with a growing sleep (1 ms to 20 ms): short tasks end with little latency, long ones
-  // cost little CPU. waitpid has no timeout, and a SIGCHLD handler would be process-wide.
+  // waitpid has no timeout, and a SIGCHLD handler would be process-wide. A pidfd (Linux 5.3)
+  // becomes readable when the child exits: poll() on it wakes at once, and at least every 50 ms to
+  // check the timeout. Without pidfds: a growing sleep (1 ms to 20 ms), which adds up to ~half a
+  // sleep of latency per task.
+  int pidfd = -1;
+#ifdef SYS_pidfd_open
+  pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+#endif
+  struct PidFd {
+    int fd;
+    ~PidFd() {
+      if (fd >= 0) close(fd);
+    }
+  } pidfd_guard{pidfd};
   int sleep_us = 1000;
   while (true) {
     pid_t r = waitpid(pid, &status, WNOHANG);
@@ -86,6 +100,11 @@ Result<ProcessOutcome> RunProcess(const ProcessSpec& spec) {
     if (term_sent_at >= 0 && t >= term_sent_at + spec.kill_grace) {
       killpg(pid, SIGKILL);
       term_sent_at = 1e300;  // sent; keep waiting for the exit
+    }
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      (void)poll(&p, 1, 50);
+      continue;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
     sleep_us = std::min(sleep_us * 2, 20000);

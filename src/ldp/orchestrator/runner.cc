@@ -7,10 +7,12 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "ldp/orchestrator/notify.h"
 #include "ldp/pipeline/dag.h"
 
 namespace ldp::orchestrator {
@@ -67,6 +69,23 @@ void Runner::Event(const std::string& line) {
   if (!options_.on_event) return;
   std::lock_guard<std::mutex> l(event_mu_);
   options_.on_event(line);
+}
+
+void Runner::Notify(const NotificationEvent& ev) {
+  if (!options_.notifier) return;
+  bool wanted = false;
+  for (const auto& n : spec_.notifications) wanted = wanted || Wants(n, ev);
+  if (!wanted) return;
+  auto lines = options_.notifier->Notify(spec_, ev);
+  std::string dir = options_.log_dir + "/" + spec_.name + "/" + ev.run_id;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::lock_guard<std::mutex> l(event_mu_);
+  std::ofstream log(dir + "/notifications.log", std::ios::app);
+  for (const auto& line : lines) {
+    log << fmt::format("[{}] {}\n", pipeline::TimeZone::Utc()->FormatIso(static_cast<int64_t>(clock_.Now())), line);
+    if (options_.on_event) options_.on_event(ev.run_id + ": " + line);
+  }
 }
 
 TaskSummary Runner::RunTask(const std::string& run_id, const DataInterval& iv, const TaskSpec& task) {
@@ -133,6 +152,17 @@ TaskSummary Runner::RunTask(const std::string& run_id, const DataInterval& iv, c
   }
   (void)store_.SetTaskState(run_id, task.id, sum.status, clock_.Now(), sum.message);
   Event(fmt::format("{} {}: {}{}", run_id, task.id, sum.status, sum.message.empty() ? "" : " (" + sum.message + ")"));
+  if (sum.status == state::kFailed) {
+    NotificationEvent ev;
+    ev.event = "retry_exhausted";
+    ev.run_id = run_id;
+    ev.interval = iv;
+    ev.status = sum.status;
+    ev.task_id = task.id;
+    ev.attempts = sum.attempts;
+    ev.message = sum.message;
+    Notify(ev);
+  }
   return sum;
 }
 
@@ -152,80 +182,108 @@ Result<RunSummary> Runner::RunOne(const DataInterval& iv) {
   LDP_RETURN_NOT_OK(store_.UpsertRun(rec));
 
   const std::vector<std::string> order = pipeline::TopologicalOrder(spec_);
-  std::set<std::string> selected;
-  if (options_.only_tasks.empty()) {
-    selected.insert(order.begin(), order.end());
-  } else {
-    selected.insert(options_.only_tasks.begin(), options_.only_tasks.end());
-  }
-  // States of this run's tasks; tasks left out keep what an earlier run of the interval recorded.
-  std::map<std::string, std::string> st;
+  const size_t n = order.size();
+  // Tasks by their index in `order`, so that finding the next ready task does no string lookups
+  // (1,000-task DAGs: docs/benchmarks.md).
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < n; ++i) index[order[i]] = i;
+  std::vector<const TaskSpec*> task(n);
+  for (const auto& t : spec_.tasks) task[index.at(t.id)] = &t;
+  std::vector<char> selected(n, options_.only_tasks.empty());
+  for (const auto& id : options_.only_tasks)
+    if (index.count(id)) selected[index.at(id)] = 1;
+  std::vector<std::vector<size_t>> deps(n);
+  for (size_t i = 0; i < n; ++i)
+    for (const auto& d : task[i]->depends_on) deps[i].push_back(index.at(d));
+  // States of this run's tasks ("" = not started); tasks left out keep what an earlier run of the
+  // interval recorded.
+  std::vector<std::string> st(n);
   LDP_ASSIGN_OR_RAISE(auto previous, store_.TaskInstances(summary.run_id));
   for (const auto& t : previous)
-    if (!selected.count(t.task_id)) st[t.task_id] = t.status;
-  for (const auto& id : selected) {
-    st[id] = "";
-    LDP_RETURN_NOT_OK(store_.SetTaskState(summary.run_id, id, state::kQueued, clock_.Now()));
-  }
+    if (index.count(t.task_id) && !selected[index.at(t.task_id)]) st[index.at(t.task_id)] = t.status;
+  std::vector<std::string> queued;
+  for (size_t i = 0; i < n; ++i)
+    if (selected[i]) queued.push_back(order[i]);
+  LDP_RETURN_NOT_OK(store_.SetTaskStates(summary.run_id, queued, state::kQueued, clock_.Now()));
 
   std::mutex mu;
   std::condition_variable cv;
   int in_flight = 0;
+  size_t lo = 0;  // every selected task before `lo` has started or been decided
   std::vector<std::thread> threads;
-  std::map<std::string, TaskSummary> results;
-  std::unique_lock<std::mutex> lock(mu);
-  while (true) {
-    bool started = false;
-    for (const auto& id : order) {
-      if (!selected.count(id) || !st[id].empty()) continue;
-      const TaskSpec* t = spec_.FindTask(id);
+  std::map<size_t, TaskSummary> results;
+  const std::string run_id = summary.run_id;
+  // Under `mu`: decides the tasks whose upstream failed or was skipped, and claims the next task
+  // that can run (nullopt when none can now). One pass suffices: `order` is topological.
+  auto next_ready = [&]() -> std::optional<size_t> {
+    while (lo < n && (!selected[lo] || !st[lo].empty())) ++lo;
+    for (size_t i = lo; i < n; ++i) {
+      if (!selected[i] || !st[i].empty()) continue;
       bool failed = false, skipped = false, waiting = false;
-      for (const auto& d : t->depends_on) {
+      for (size_t d : deps[i]) {
         const std::string& ds = st[d];
         if (ds == state::kFailed || ds == state::kUpstreamFailed) failed = true;
         else if (ds == state::kSkipped) skipped = true;
         else if (ds == state::kSuccess) continue;
         // A dependency left out of the selection (`--task T`) counts as done: asked for explicitly.
-        else if (!selected.count(d)) continue;
+        else if (!selected[d]) continue;
         else waiting = true;
       }
       if (failed || (skipped && !waiting)) {
         std::string s = failed ? state::kUpstreamFailed : state::kSkipped;
-        st[id] = s;
-        results[id] = TaskSummary{id, s, failed ? "an upstream task failed" : "an upstream task was skipped", 0};
-        (void)store_.SetTaskState(summary.run_id, id, s, clock_.Now(), results[id].message);
-        Event(fmt::format("{} {}: {}", summary.run_id, id, s));
-        started = true;
+        st[i] = s;
+        results[i] = TaskSummary{order[i], s, failed ? "an upstream task failed" : "an upstream task was skipped", 0};
+        (void)store_.SetTaskState(run_id, order[i], s, clock_.Now(), results[i].message);
+        Event(fmt::format("{} {}: {}", run_id, order[i], s));
         continue;
       }
       if (waiting || in_flight >= spec_.max_active_tasks) continue;
-      st[id] = state::kRunning;
+      st[i] = state::kRunning;
       ++in_flight;
-      started = true;
-      threads.emplace_back([this, &mu, &cv, &in_flight, &st, &results, t, iv, run_id = summary.run_id] {
-        TaskSummary s = RunTask(run_id, iv, *t);
-        std::lock_guard<std::mutex> l(mu);
-        st[t->id] = s.status;
-        results[t->id] = s;
-        --in_flight;
-        cv.notify_all();
-      });
+      return i;
     }
-    if (started) continue;
-    if (in_flight == 0) break;
-    cv.wait(lock);
+    return std::nullopt;
+  };
+  // A worker runs its task, then, while it holds the lock, claims the next ready task itself: a
+  // chain runs on one thread with no hand-off to the main thread and no thread start per task.
+  auto worker = [&](size_t i) {
+    std::optional<size_t> next = i;
+    while (next) {
+      TaskSummary s = RunTask(run_id, iv, *task[*next]);
+      std::lock_guard<std::mutex> l(mu);
+      st[*next] = s.status;
+      results[*next] = s;
+      --in_flight;
+      next = next_ready();
+      cv.notify_all();  // the main thread starts whatever else became ready
+    }
+  };
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (true) {
+      while (auto i = next_ready()) threads.emplace_back(worker, *i);
+      if (in_flight == 0) break;
+      cv.wait(lock);
+    }
   }
-  lock.unlock();
   for (auto& th : threads) th.join();
 
   bool any_failed = false;
-  for (const auto& id : order) {
-    if (st[id] == state::kFailed || st[id] == state::kUpstreamFailed) any_failed = true;
-    if (results.count(id)) summary.tasks.push_back(results[id]);
+  for (size_t i = 0; i < n; ++i) {
+    if (st[i] == state::kFailed || st[i] == state::kUpstreamFailed) any_failed = true;
+    if (results.count(i)) summary.tasks.push_back(results[i]);
   }
   summary.status = any_failed ? state::kFailed : state::kSuccess;
   LDP_RETURN_NOT_OK(store_.FinishRun(summary.run_id, summary.status, clock_.Now()));
   Event(fmt::format("{}: {}", summary.run_id, summary.status));
+  NotificationEvent ev;
+  ev.event = any_failed ? "failure" : "success";
+  ev.run_id = summary.run_id;
+  ev.interval = iv;
+  ev.status = summary.status;
+  ev.seconds = clock_.Now() - rec.started_at;
+  ev.tasks = summary.tasks;
+  Notify(ev);
   return summary;
 }
 

@@ -60,6 +60,9 @@ pipeline::TemplateContext MakeTemplateContext(const pipeline::PipelineSpec& spec
 /// "daily@2024-01-01" (interval starting at midnight) or "hourly@2024-01-01T06:00".
 std::string RunIdFor(const pipeline::PipelineSpec& spec, const pipeline::DataInterval& iv);
 
+class Notifier;
+struct NotificationEvent;
+
 struct RunnerOptions {
   std::string log_dir;  ///< <warehouse>/_ldp/logs
   std::string trigger = "manual";
@@ -71,6 +74,8 @@ struct RunnerOptions {
   std::function<double()> random;
   /// Called with one line per state change (progress on the terminal); may be empty.
   std::function<void(const std::string&)> on_event;
+  /// Sends the pipeline's notifications (failure, retry_exhausted, success); may be null.
+  Notifier* notifier = nullptr;
 };
 
 struct TaskSummary {
@@ -101,6 +106,8 @@ class Runner {
   Result<RunSummary> RunOne(const pipeline::DataInterval& iv);
   TaskSummary RunTask(const std::string& run_id, const pipeline::DataInterval& iv, const pipeline::TaskSpec& task);
   void Event(const std::string& line);
+  /// Sends `ev` through the notifier, logging each delivery to the run's notifications.log.
+  void Notify(const NotificationEvent& ev);
 
   const pipeline::PipelineSpec& spec_;
   StateStore& store_;

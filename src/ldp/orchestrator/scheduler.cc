@@ -1,8 +1,11 @@
 #include "ldp/orchestrator/scheduler.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "ldp/orchestrator/notify.h"
 #include "ldp/pipeline/dag.h"
 
 namespace ldp::orchestrator {
@@ -52,6 +55,61 @@ Result<std::vector<DataInterval>> Scheduler::DueIntervals(const PipelineSpec& sp
   return out;
 }
 
+Status Scheduler::RunIntervals(const PipelineSpec& spec, RunnerOptions o, const std::vector<DataInterval>& intervals,
+                               std::vector<RunSummary>& all) {
+  o.log_dir = options_.log_dir;
+  o.random = options_.random;
+  o.on_event = options_.on_event;
+  o.notifier = options_.notifier;
+  Runner runner(spec, store_, executor_, clock_, o);
+  auto res = runner.Run(intervals);
+  if (!res.ok() && res.status().code() == ErrorCode::kAlreadyExists) {
+    Event(res.status().message());  // `ldp run` of the same interval holds it: next tick
+    return Status::OK();
+  }
+  if (!res.ok()) return res.status();
+  all.insert(all.end(), res->begin(), res->end());
+  return Status::OK();
+}
+
+void Scheduler::NotifyMissed(const PipelineSpec& spec, const std::vector<DataInterval>& due, int64_t now) {
+  if (!options_.notifier) return;
+  bool wanted = false;
+  for (const auto& n : spec.notifications) wanted = wanted || n.Wants("missed_schedule");
+  if (!wanted) return;
+  NotificationEvent ev;
+  ev.event = "missed_schedule";
+  // Without catchup only the latest interval runs: the ones between the last run and it never will.
+  if (!spec.catchup && !due.empty()) {
+    auto runs = store_.ListRuns(spec.name, 1);
+    if (runs.ok() && !runs->empty()) {
+      DataInterval iv{(*runs)[0].interval_start, (*runs)[0].interval_end};
+      for (int n = 0; n < 1000; ++n) {
+        auto next = spec.schedule->Next(iv.end, *spec.tz);
+        if (!next) break;
+        iv = DataInterval{iv.end, *next};
+        if (iv.start >= due.back().start) break;
+        ev.missed.push_back({iv, RunIdFor(spec, iv), static_cast<double>(now - iv.end), true});
+      }
+    }
+  }
+  for (const auto& iv : due) {
+    double late = static_cast<double>(now - iv.end);
+    if (late > 0) ev.missed.push_back({iv, RunIdFor(spec, iv), late, false});
+  }
+  bool any = false;
+  for (const auto& n : spec.notifications) any = any || Wants(n, ev);
+  if (!any) return;
+  std::string dir = options_.log_dir + "/" + spec.name;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream log(dir + "/notifications.log", std::ios::app);
+  for (const auto& line : options_.notifier->Notify(spec, ev)) {
+    log << fmt::format("[{}] {}\n", pipeline::TimeZone::Utc()->FormatIso(now), line);
+    Event(spec.name + ": " + line);
+  }
+}
+
 Result<std::vector<RunSummary>> Scheduler::Tick() {
   std::vector<RunSummary> all;
   for (const auto& file : pipeline::PipelineFiles(options_.pipelines_dir)) {
@@ -73,41 +131,27 @@ Result<std::vector<RunSummary>> Scheduler::Tick() {
       for (const auto& t : tis)
         if (t.status == state::kSuccess || t.status == state::kSkipped) done.insert(t.task_id);
       RunnerOptions o;
-      o.log_dir = options_.log_dir;
       o.trigger = "scheduled";
       o.resume = true;
-      o.random = options_.random;
-      o.on_event = options_.on_event;
       for (const auto& id : pipeline::TopologicalOrder(*spec))
         if (!done.count(id)) o.only_tasks.push_back(id);
       Event(fmt::format("{}: resuming interrupted run", r.run_id));
-      Runner runner(*spec, store_, executor_, clock_, o);
-      LDP_ASSIGN_OR_RAISE(auto res, runner.Run({DataInterval{r.interval_start, r.interval_end}}));
-      all.insert(all.end(), res.begin(), res.end());
+      LDP_RETURN_NOT_OK(RunIntervals(*spec, o, {DataInterval{r.interval_start, r.interval_end}}, all));
     }
     // Runs queued by `ldp pipelines trigger` (manual runs; also for pipelines without a schedule).
     for (const auto& r : runs) {
       if (r.status != state::kQueued) continue;
       RunnerOptions o;
-      o.log_dir = options_.log_dir;
       o.trigger = r.trigger.empty() ? "manual" : r.trigger;
-      o.random = options_.random;
-      o.on_event = options_.on_event;
-      Runner runner(*spec, store_, executor_, clock_, o);
-      LDP_ASSIGN_OR_RAISE(auto res, runner.Run({DataInterval{r.interval_start, r.interval_end}}));
-      all.insert(all.end(), res.begin(), res.end());
+      LDP_RETURN_NOT_OK(RunIntervals(*spec, o, {DataInterval{r.interval_start, r.interval_end}}, all));
     }
     if (!spec->schedule) continue;
     LDP_ASSIGN_OR_RAISE(auto due, DueIntervals(*spec, static_cast<int64_t>(clock_.Now())));
     if (due.empty()) continue;
+    NotifyMissed(*spec, due, static_cast<int64_t>(clock_.Now()));
     RunnerOptions o;
-    o.log_dir = options_.log_dir;
     o.trigger = "scheduled";
-    o.random = options_.random;
-    o.on_event = options_.on_event;
-    Runner runner(*spec, store_, executor_, clock_, o);
-    LDP_ASSIGN_OR_RAISE(auto res, runner.Run(due));
-    all.insert(all.end(), res.begin(), res.end());
+    LDP_RETURN_NOT_OK(RunIntervals(*spec, o, due, all));
   }
   return all;
 }

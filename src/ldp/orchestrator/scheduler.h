@@ -30,6 +30,8 @@ struct SchedulerOptions {
   double max_sleep = 30;
   std::function<double()> random;  ///< retry jitter (see RunnerOptions)
   std::function<void(const std::string&)> on_event;
+  /// Notifications (failure, retry_exhausted, success, missed_schedule); may be null.
+  Notifier* notifier = nullptr;
 };
 
 class Scheduler {
@@ -48,6 +50,11 @@ class Scheduler {
 
  private:
   void Event(const std::string& line);
+  /// Runs `intervals` of `spec`; a run already going on in another process is reported, not an error.
+  Status RunIntervals(const pipeline::PipelineSpec& spec, RunnerOptions o, const std::vector<pipeline::DataInterval>& intervals,
+                      std::vector<RunSummary>& all);
+  /// Tells about due intervals that start late and, without catchup, the ones left out.
+  void NotifyMissed(const pipeline::PipelineSpec& spec, const std::vector<pipeline::DataInterval>& due, int64_t now);
   StateStore& store_;
   TaskExecutor& executor_;
   Clock& clock_;

@@ -121,14 +121,40 @@ Status StateStore::Exec(const std::string& sql) {
 
 Status StateStore::UpsertRun(const RunRecord& r) {
   std::lock_guard<std::mutex> l(mu_);
-  return Run(db_,
+  // The lock on an interval: inside one write transaction (BEGIN IMMEDIATE serialises writers
+  // across processes), a run that is `running` in another live process is left alone.
+  LDP_RETURN_NOT_OK(Exec("BEGIN IMMEDIATE"));
+  struct Rollback {
+    StateStore* s;
+    bool done = false;
+    ~Rollback() {
+      if (!done) (void)s->Exec("ROLLBACK");
+    }
+  } rollback{this};
+  {
+    Stmt s(db_, "SELECT status, owner_pid FROM runs WHERE run_id = ?1", {r.run_id});
+    int rc = s.Step();
+    if (rc == SQLITE_ROW && s.Text(0) == state::kRunning) {
+      pid_t pid = static_cast<pid_t>(s.Int(1));
+      bool alive = pid > 0 && pid != getpid() && (kill(pid, 0) == 0 || errno == EPERM);
+      if (alive)
+        return Status(ErrorCode::kAlreadyExists,
+                      fmt::format("run {} is already running in process {}; wait for it to end (`ldp runs {}`)",
+                                  r.run_id, pid, r.pipeline));
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return s.Error("reading run");
+    }
+  }
+  LDP_RETURN_NOT_OK(Run(db_,
              "INSERT INTO runs (run_id, pipeline, logical_date, interval_start, interval_end, status, run_trigger, "
              "started_at, ended_at, owner_pid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9) "
              "ON CONFLICT (run_id) DO UPDATE SET status = ?6, run_trigger = ?7, started_at = ?8, ended_at = NULL, "
              "owner_pid = ?9",
              {r.run_id, r.pipeline, r.logical_date, r.interval_start, r.interval_end, r.status, r.trigger, r.started_at,
               static_cast<int64_t>(getpid())},
-             "saving run");
+             "saving run"));
+  rollback.done = true;
+  return Exec("COMMIT");
 }
 
 Status StateStore::FinishRun(const std::string& run_id, const std::string& status, double ended_at) {
@@ -160,17 +186,40 @@ Result<std::vector<RunRecord>> StateStore::ListRuns(const std::string& pipeline,
   return out;
 }
 
-Status StateStore::SetTaskState(const std::string& run_id, const std::string& task_id, const std::string& status,
-                                double at, const std::string& message) {
-  std::lock_guard<std::mutex> l(mu_);
+namespace {
+
+Status SaveTaskState(sqlite3* db, const std::string& run_id, const std::string& task_id, const std::string& status,
+                     double at, const std::string& message) {
   bool starting = status == state::kRunning || status == state::kQueued;
-  return Run(db_,
+  return Run(db,
              "INSERT INTO task_instances (run_id, task_id, status, started_at, ended_at, message) "
              "VALUES (?1, ?2, ?3, CASE WHEN ?5 THEN ?4 END, CASE WHEN ?5 THEN NULL ELSE ?4 END, ?6) "
              "ON CONFLICT (run_id, task_id) DO UPDATE SET status = ?3, message = ?6, "
              "started_at = CASE WHEN ?5 AND status != 'running' THEN ?4 ELSE started_at END, "
              "ended_at = CASE WHEN ?5 THEN NULL ELSE ?4 END",
              {run_id, task_id, status, at, static_cast<int64_t>(starting), message}, "saving task state");
+}
+
+}  // namespace
+
+Status StateStore::SetTaskState(const std::string& run_id, const std::string& task_id, const std::string& status,
+                                double at, const std::string& message) {
+  std::lock_guard<std::mutex> l(mu_);
+  return SaveTaskState(db_, run_id, task_id, status, at, message);
+}
+
+Status StateStore::SetTaskStates(const std::string& run_id, const std::vector<std::string>& task_ids,
+                                 const std::string& status, double at) {
+  std::lock_guard<std::mutex> l(mu_);
+  LDP_RETURN_NOT_OK(Exec("BEGIN IMMEDIATE"));
+  for (const auto& id : task_ids) {
+    Status st = SaveTaskState(db_, run_id, id, status, at, "");
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+  }
+  return Exec("COMMIT");
 }
 
 Result<std::vector<TaskInstanceRecord>> StateStore::TaskInstances(const std::string& run_id) {

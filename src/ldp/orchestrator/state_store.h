@@ -76,6 +76,9 @@ class StateStore {
 
   Status SetTaskState(const std::string& run_id, const std::string& task_id, const std::string& status,
                       double at, const std::string& message = "");
+  /// SetTaskState for several tasks in one transaction.
+  Status SetTaskStates(const std::string& run_id, const std::vector<std::string>& task_ids, const std::string& status,
+                       double at);
   Result<std::vector<TaskInstanceRecord>> TaskInstances(const std::string& run_id);
 
   /// The next attempt number of a task instance (1 + the highest so far).

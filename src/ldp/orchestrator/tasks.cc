@@ -9,6 +9,7 @@
 
 #include "ldp/engine/engine.h"
 #include "ldp/orchestrator/http.h"
+#include "ldp/orchestrator/notify.h"
 #include "ldp/orchestrator/process.h"
 #include "ldp/orchestrator/runner.h"
 #include "ldp/pipeline/template.h"
@@ -337,6 +338,72 @@ Result<TaskResult> RunHttp(const json& c, double timeout, std::ostream& log) {
   return out;
 }
 
+// A fixed-width text table of a query result (a Slack code block).
+std::string TextTable(const engine::MaterializedResult& r, size_t max_rows) {
+  std::vector<size_t> w(r.columns.size(), 0);
+  for (size_t k = 0; k < r.columns.size(); ++k) w[k] = r.columns[k].name.size();
+  for (size_t i = 0; i < r.rows.size() && i < max_rows; ++i)
+    for (size_t k = 0; k < r.rows[i].size() && k < w.size(); ++k) w[k] = std::max(w[k], r.rows[i][k].value_or("NULL").size());
+  auto line = [&](auto cell) {
+    std::string out;
+    for (size_t k = 0; k < w.size(); ++k) out += fmt::format("{}{:<{}}", k ? "  " : "", cell(k), w[k]);
+    out.erase(out.find_last_not_of(' ') + 1);
+    return out + "\n";
+  };
+  std::string out = line([&](size_t k) { return r.columns[k].name; });
+  for (size_t i = 0; i < r.rows.size() && i < max_rows; ++i)
+    out += line([&](size_t k) { return k < r.rows[i].size() ? r.rows[i][k].value_or("NULL") : std::string(); });
+  if (r.rows.size() > max_rows) out += fmt::format("... {} more rows\n", r.rows.size() - max_rows);
+  return out;
+}
+
+// A message to Slack (incoming webhook) or a generic webhook, with a query's result as a table.
+Result<TaskResult> RunNotify(services::Project& project, const json& c, const pipeline::PipelineSpec& spec,
+                             const std::string& run_id, const std::string& task_id, double timeout, std::ostream& log) {
+  TaskResult out;
+  std::string kind = Str(c, "kind", "slack"), text = Str(c, "text");
+  size_t max_rows = c.contains("max_rows") ? std::stoul(Str(c, "max_rows")) : 20;
+  json body;
+  if (c.contains("query")) {
+    LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(project));
+    LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+    LDP_ASSIGN_OR_RAISE(auto q, services::RunQuery(project, *conn, ResolveRefs(Str(c, "query"), &out.inputs)));
+    std::string table = TextTable(q.result, max_rows);
+    log << text << "\n" << table;
+    if (kind == "slack") {
+      body = {{"text", text + "\n```\n" + table + "```"}};
+    } else {
+      json cols = json::array(), rows = json::array();
+      for (const auto& col : q.result.columns) cols.push_back(col.name);
+      for (size_t i = 0; i < q.result.rows.size() && i < max_rows; ++i) {
+        json row = json::array();
+        for (const auto& v : q.result.rows[i]) row.push_back(v ? json(*v) : json(nullptr));
+        rows.push_back(row);
+      }
+      body = {{"text", text}, {"columns", cols}, {"rows", rows}};
+    }
+  } else {
+    log << text << "\n";
+    body = {{"text", text}};
+  }
+  if (kind != "slack") {
+    body["pipeline"] = spec.name;
+    body["run_id"] = run_id;
+    body["task"] = task_id;
+  }
+  std::map<std::string, std::string> headers = {{"Content-Type", "application/json"}};
+  if (c.contains("headers") && c["headers"].is_object())
+    for (auto& [k, v] : c["headers"].items()) headers[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  std::string url = Str(c, "url");
+  // The URL carries the webhook's secret: logs name its host only.
+  auto r = HttpRequest("POST", url, headers, body.dump(), timeout > 0 ? timeout : 30);
+  if (!r.ok()) return Unavailable("cannot reach {}", RedactUrl(url));
+  log << "POST " << RedactUrl(url) << " -> " << r->status << "\n";
+  if (r->status < 200 || r->status > 299) return Unavailable("{} answered {}", RedactUrl(url), r->status);
+  out.message = fmt::format("{} message sent to {}", kind, RedactUrl(url));
+  return out;
+}
+
 // One poke of a sensor: true when its condition holds.
 Result<bool> Poke(services::Project& project, const json& c, const pipeline::DataInterval& iv, std::string& what) {
   if (c.contains("file")) {
@@ -429,6 +496,7 @@ Result<TaskResult> ExecuteTask(services::Project& project, const pipeline::Pipel
   if (t == "shell") return RunShell(project, c, task.policy.timeout, log);
   if (t == "http") return RunHttp(c, task.policy.timeout, log);
   if (t == "sensor") return RunSensor(project, c, iv, task.policy.timeout, log);
+  if (t == "notify") return RunNotify(project, c, spec, run_id, task.id, task.policy.timeout, log);
   return InvalidArgument("unknown task type '{}'", t);
 }
 

@@ -28,6 +28,7 @@ const std::map<std::string, std::vector<std::string>>& TaskTypeFields() {
       {"shell", {"command", "env", "cwd"}},
       {"http", {"url", "method", "headers", "body"}},
       {"sensor", {"file", "glob", "url", "table", "poke_interval"}},
+      {"notify", {"kind", "url", "text", "query", "max_rows", "headers"}},
   };
   return kFields;
 }
@@ -40,7 +41,8 @@ const std::vector<std::string> kTaskCommon = {"id",      "type",        "depends
 const std::vector<std::string> kPipelineFields = {
     "name",    "description",     "schedule",         "timezone", "start_date",  "end_date",
     "catchup", "max_active_runs", "max_active_tasks", "retries",  "retry_delay", "backoff",
-    "max_retry_delay", "timeout", "params",           "tasks"};
+    "max_retry_delay", "timeout", "params",           "tasks",       "notifications"};
+const std::vector<std::string> kNotificationFields = {"type", "url", "headers", "on", "missed_after"};
 const std::vector<std::string> kCheckKinds = {"not_null",     "unique",    "accepted_values", "relationships",
                                               "row_count", "freshness", "sql"};
 
@@ -238,6 +240,14 @@ void ValidateTaskConfig(Ctx& ctx, const TaskSpec& t, const std::string& prefix) 
   } else if (t.type == "http") {
     need("url");
     enum_field("method", {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"});
+  } else if (t.type == "notify") {
+    need("url");
+    need("text");
+    enum_field("kind", {"slack", "webhook"});
+    if (c.contains("max_rows") && (!c["max_rows"].is_string() ||
+                                   c["max_rows"].get<std::string>().find_first_not_of("0123456789") != std::string::npos ||
+                                   c["max_rows"].get<std::string>().empty()))
+      ctx.Error(line_of("max_rows"), prefix + "max_rows", "must be a whole number");
   } else if (t.type == "sensor") {
     one_of({"file", "glob", "url", "table"});
     if (c.contains("poke_interval")) {
@@ -248,7 +258,87 @@ void ValidateTaskConfig(Ctx& ctx, const TaskSpec& t, const std::string& prefix) 
   }
 }
 
+// `notifications:` a list of {type, url, headers, on, missed_after}.
+void ParseNotifications(Ctx& ctx, const YAML::Node& list, PipelineSpec& p) {
+  if (!list.IsSequence()) {
+    ctx.Error(Line(list), "notifications", "must be a list of {type: slack|webhook, url: ..., on: [...]}");
+    return;
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    const YAML::Node& n = list[i];
+    std::string prefix = fmt::format("notifications[{}].", i);
+    if (!n.IsMap()) {
+      ctx.Error(Line(n), prefix.substr(0, prefix.size() - 1), "each notification is a mapping with type and url");
+      continue;
+    }
+    NotificationSpec ns;
+    ns.line = Line(n);
+    for (const auto& kv : n) {
+      std::string k = kv.first.as<std::string>();
+      if (!Contains(kNotificationFields, k))
+        ctx.Error(Line(kv.first), prefix + k, fmt::format("unknown field (expected one of {})", Join(kNotificationFields)));
+    }
+    if (auto t = n["type"]) {
+      ns.type = Scalar(ctx, t, prefix + "type").value_or("");
+      if (ns.type != "slack" && ns.type != "webhook")
+        ctx.Error(Line(t), prefix + "type", fmt::format("'{}' is not one of slack, webhook", ns.type));
+    } else {
+      ctx.Error(ns.line, prefix + "type", "missing (slack or webhook)");
+    }
+    if (auto u = n["url"]) {
+      ns.url = Scalar(ctx, u, prefix + "url").value_or("");
+      Status st = CheckTemplate(ns.url, p.params);
+      if (!st.ok()) ctx.Error(Line(u), prefix + "url", st.message());
+      else if (ns.url.rfind("http://", 0) != 0 && ns.url.rfind("https://", 0) != 0 && ns.url.rfind("{{", 0) != 0)
+        ctx.Error(Line(u), prefix + "url", "must start with http:// or https:// (or be a {{ env.X }} template)");
+    } else {
+      ctx.Error(ns.line, prefix + "url", "missing (e.g. \"{{ env.SLACK_WEBHOOK_URL }}\")");
+    }
+    if (auto h = n["headers"]) {
+      if (!h.IsMap()) {
+        ctx.Error(Line(h), prefix + "headers", "must be a mapping of NAME: value");
+      } else {
+        for (const auto& kv : h) {
+          std::string k = kv.first.as<std::string>();
+          auto v = Scalar(ctx, kv.second, prefix + "headers." + k);
+          if (!v) continue;
+          Status st = CheckTemplate(*v, p.params);
+          if (!st.ok()) ctx.Error(Line(kv.second), prefix + "headers." + k, st.message());
+          ns.headers[k] = *v;
+        }
+      }
+    }
+    if (auto on = n["on"]) {
+      std::vector<std::pair<std::string, int>> events;
+      if (on.IsScalar()) events.push_back({on.Scalar(), Line(on)});
+      else if (on.IsSequence())
+        for (const auto& e : on)
+          if (auto s = Scalar(ctx, e, prefix + "on")) events.push_back({*s, Line(e)});
+      if (!on.IsScalar() && !on.IsSequence()) ctx.Error(Line(on), prefix + "on", "must be an event or a list of them");
+      for (const auto& [e, line] : events) {
+        if (!Contains(NotificationEvents(), e))
+          ctx.Error(line, prefix + "on", fmt::format("unknown event '{}' (expected {})", e, Join(NotificationEvents())));
+        else
+          ns.on.push_back(e);
+      }
+    } else {
+      ns.on = {"failure"};
+    }
+    if (auto m = n["missed_after"]) {
+      if (auto v = Duration(ctx, m, prefix + "missed_after")) ns.missed_after = *v;
+    }
+    p.notifications.push_back(std::move(ns));
+  }
+}
+
 }  // namespace
+
+const std::vector<std::string>& NotificationEvents() {
+  static const std::vector<std::string> kEvents = {"failure", "retry_exhausted", "success", "missed_schedule"};
+  return kEvents;
+}
+
+bool NotificationSpec::Wants(const std::string& event) const { return Contains(on, event); }
 
 Result<double> ParseDuration(const std::string& text) {
   if (text.empty()) return InvalidArgument("empty duration");
@@ -372,6 +462,7 @@ Result<PipelineSpec> ParsePipeline(const std::string& text, const std::string& p
       }
     }
   }
+  if (auto n = root["notifications"]) ParseNotifications(ctx, n, p);
   auto tasks = root["tasks"];
   if (!tasks || !tasks.IsSequence() || tasks.size() == 0) {
     ctx.Error(tasks ? Line(tasks) : 1, "tasks", "a pipeline needs a list of tasks");

@@ -42,6 +42,22 @@ struct TaskSpec {
   std::map<std::string, int> field_lines;
 };
 
+/// Where to tell people about a run (docs/user-guide.md "Notifications").
+struct NotificationSpec {
+  std::string type;  ///< slack (incoming webhook) or webhook (generic JSON POST)
+  std::string url;   ///< template; secrets come from {{ env.X }} and are never logged
+  std::map<std::string, std::string> headers;  ///< templates (webhook only)
+  /// Events: failure, retry_exhausted, success, missed_schedule (default: failure).
+  std::vector<std::string> on;
+  double missed_after = 300;  ///< a scheduled interval started this many seconds late is missed
+  int line = 0;
+
+  bool Wants(const std::string& event) const;
+};
+
+/// The notification events.
+const std::vector<std::string>& NotificationEvents();
+
 struct PipelineSpec {
   std::string name;
   std::string file;  ///< the YAML file it came from
@@ -56,6 +72,7 @@ struct PipelineSpec {
   RetryPolicy defaults;
   std::map<std::string, std::string> params;
   std::vector<TaskSpec> tasks;  ///< in declaration order
+  std::vector<NotificationSpec> notifications;
 
   const TaskSpec* FindTask(const std::string& id) const;
 };
