@@ -305,7 +305,8 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& req, std::string* c
     *retryable = true;
     return Unavailable("{}", *curl_error);
   }
-  *retryable = resp.status >= 500 || resp.status == 429;
+  // 501 Not Implemented (e.g. a conditional PUT on a server without it) will not change on retry.
+  *retryable = (resp.status >= 500 && resp.status != 501) || resp.status == 429;
   return resp;
 }
 
@@ -347,6 +348,7 @@ Status ErrorFrom(const S3Client::Response& r, const std::string& what, const std
   if (r.status == 404) return NotFound("{}", text);
   if (r.status == 412) return AlreadyExists("{}", text);
   if (r.status == 401 || r.status == 403) return NotAuthorized("{}", text);
+  if (r.status == 501) return NotImplemented("{}", text);
   if (r.status >= 500 || r.status == 429) return Unavailable("{}", text);
   return IOError("{}", text);
 }

@@ -63,7 +63,13 @@ class S3FileSystem final : public FileSystem {
     auto head = client_.HeadObject(bk.first, bk.second);
     if (head.ok()) return AlreadyExists("{} already exists", path);
     if (head.status().code() != ErrorCode::kNotFound) return head.status();
-    return client_.PutObject(bk.first, bk.second, std::string(data), /*if_none_match=*/true);
+    std::string body(data);
+    if (!no_conditional_put_) {
+      Status st = client_.PutObject(bk.first, bk.second, body, /*if_none_match=*/true);
+      if (st.code() != ErrorCode::kNotImplemented) return st;
+      no_conditional_put_ = true;  // e.g. Swift's s3api answers 501: plain PUTs from now on
+    }
+    return client_.PutObject(bk.first, bk.second, body);
   }
 
   Result<bool> Exists(std::string_view path) override {
@@ -252,6 +258,7 @@ class S3FileSystem final : public FileSystem {
   std::shared_ptr<FileSystem> local_;
   std::mutex mu_;
   std::set<std::string> published_;
+  std::atomic<bool> no_conditional_put_{false};
   std::atomic<int64_t> hits_{0}, downloads_{0}, uploads_{0}, evicted_{0};
 };
 
