@@ -26,6 +26,7 @@ build_pkgs=(g++ cmake ninja-build ccache pkg-config git nlohmann-json3-dev libsq
   libcurl4-openssl-dev libssl-dev zlib1g-dev libzstd-dev libbenchmark-dev libcpp-httplib-dev
   pybind11-dev python3-dev nodejs npm time libpq-dev)
 test_pkgs=(python3-avro postgresql-15 wrk)
+test_pkgs+=(swift swift-proxy swift-account swift-container swift-object memcached)  # S3 tests: tests/servers/swift_s3_up.sh
 
 missing=()
 pkgs=("${build_pkgs[@]}")

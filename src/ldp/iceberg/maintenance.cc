@@ -27,6 +27,8 @@ Result<int64_t> LongProperty(const TableMetadata& m, const std::string& key, int
 }  // namespace
 
 std::string NormalizePath(const std::string& path_or_uri) {
+  // Object storage URIs stay URIs (listing and deleting go to the store, not the local mirror).
+  if (path_or_uri.rfind("s3://", 0) == 0) return path_or_uri;
   std::string p = io::ToLocalPath(path_or_uri);
   // Java writes "file:/a/b" (one slash); ToLocalPath only strips "file://".
   if (p.rfind("file:", 0) == 0) p = p.substr(5);

@@ -990,6 +990,12 @@ Result<ManifestFile> WriteManifest(io::FileSystem& fs, const std::string& path,
   if (options.format_version == 1 && options.content != ManifestContent::kData) {
     return InvalidArgument("{}: format version 1 has no delete manifests", ctx);
   }
+  // A manifest only references files that are durable where it says: on object storage the files
+  // DuckDB staged locally are uploaded now (io::FileSystem::Publish; nothing to do on local disk).
+  std::vector<std::string> added;
+  for (const auto& e : entries)
+    if (e.status == ManifestEntryStatus::kAdded) added.push_back(e.data_file.file_path);
+  LDP_RETURN_NOT_OK_CTX(fs.Publish(added), "{}", ctx);
 
   avro::WriterOptions wo;
   wo.codec = avro::Codec::kDeflate;

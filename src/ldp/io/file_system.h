@@ -1,7 +1,7 @@
 #pragma once
 // FileSystem: every byte ldp reads or writes outside DuckDB goes through this interface, so that
-// the table format runs the same on a local folder and (later) on object storage, and tests can
-// inject failures.
+// the table format runs the same on a local folder and on object storage (s3_file_system.h), and
+// tests can inject failures.
 //
 // Paths are either plain absolute paths or `file://` URIs; both name the same local file.
 // Thread-safety: implementations are thread-safe.
@@ -40,6 +40,18 @@ class FileSystem {
   virtual Status CreateDirs(std::string_view dir) = 0;
   /// Deletes a file; OK when it did not exist.
   virtual Status Delete(std::string_view path) = 0;
+
+  /// A file ldp wants DuckDB to read, with its size as recorded in the table's manifests.
+  struct Needed {
+    std::string path;
+    int64_t size = -1;
+  };
+  /// Object storage: makes a local copy (ToLocalPath) of each file exist, because DuckDB reads only
+  /// local files (ADR 0018). The local disk has nothing to do.
+  virtual Status MakeLocal(const std::vector<Needed>& files) { return Status::OK(); }
+  /// Object storage: uploads the local copies (written by DuckDB at ToLocalPath) of files about to
+  /// be referenced by a manifest. The local disk has nothing to do.
+  virtual Status Publish(const std::vector<std::string>& paths) { return Status::OK(); }
 };
 
 /// The local disk.
@@ -47,7 +59,12 @@ std::shared_ptr<FileSystem> LocalFileSystem();
 
 /// "file:///a/b" -> "/a/b"; plain paths are returned unchanged.
 std::string ToLocalPath(std::string_view path_or_uri);
-/// "/a/b" -> "file:///a/b" (the path is made absolute first).
+/// "/a/b" -> "file:///a/b" (the path is made absolute first); URIs with a scheme are unchanged.
 std::string ToFileUri(std::string_view path);
+
+/// Object storage: files under `uri_prefix` ("s3://bucket") have their local copies (write staging
+/// and read cache) under `local_dir`, and ToLocalPath / ToFileUri map between the two (ADR 0018).
+/// Process-wide; registering the same prefix again replaces its folder.
+void RegisterLocalMirror(const std::string& uri_prefix, const std::string& local_dir);
 
 }  // namespace ldp::io

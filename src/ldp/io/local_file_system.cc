@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 
@@ -15,17 +16,54 @@
 namespace ldp::io {
 namespace fs = std::filesystem;
 
+namespace {
+
+struct Mirror {
+  std::string uri_prefix;  // "s3://bucket"
+  std::string local_dir;   // "/p/.ldp/cache/bucket"
+};
+std::mutex mirrors_mu;
+std::vector<Mirror> mirrors;  // few entries: one per bucket a process uses
+
+}  // namespace
+
+void RegisterLocalMirror(const std::string& uri_prefix, const std::string& local_dir) {
+  std::lock_guard<std::mutex> lock(mirrors_mu);
+  for (auto& m : mirrors)
+    if (m.uri_prefix == uri_prefix) {
+      m.local_dir = local_dir;
+      return;
+    }
+  mirrors.push_back({uri_prefix, local_dir});
+}
+
 std::string ToLocalPath(std::string_view p) {
   constexpr std::string_view kScheme = "file://";
   if (p.substr(0, kScheme.size()) == kScheme) p.remove_prefix(kScheme.size());
+  if (p.find("://") != std::string_view::npos) {
+    std::lock_guard<std::mutex> lock(mirrors_mu);
+    for (const auto& m : mirrors)
+      if (p.substr(0, m.uri_prefix.size()) == m.uri_prefix &&
+          (p.size() == m.uri_prefix.size() || p[m.uri_prefix.size()] == '/'))
+        return m.local_dir + std::string(p.substr(m.uri_prefix.size()));
+  }
   return std::string(p);
 }
 
 std::string ToFileUri(std::string_view path) {
   if (path.substr(0, 7) == "file://") return std::string(path);
+  if (path.find("://") != std::string_view::npos) return std::string(path);
   std::error_code ec;
   fs::path abs = fs::absolute(fs::path(path), ec);
-  return "file://" + (ec ? std::string(path) : abs.lexically_normal().string());
+  std::string local = ec ? std::string(path) : abs.lexically_normal().string();
+  {
+    std::lock_guard<std::mutex> lock(mirrors_mu);
+    for (const auto& m : mirrors)
+      if (local.compare(0, m.local_dir.size(), m.local_dir) == 0 &&
+          (local.size() == m.local_dir.size() || local[m.local_dir.size()] == '/'))
+        return m.uri_prefix + local.substr(m.local_dir.size());
+  }
+  return "file://" + local;
 }
 
 namespace {

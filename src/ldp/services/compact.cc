@@ -20,6 +20,7 @@
 #include "ldp/iceberg/snapshot_update.h"
 #include "ldp/services/ingest.h"
 #include "ldp/services/live_rows.h"
+#include "ldp/services/local_copies.h"
 #include "ldp/services/query.h"
 #include "ldp/services/sorted_write.h"
 #include "ldp/services/tables.h"
@@ -164,6 +165,7 @@ Result<CompactResult> Compact(Project& project, engine::Connection& conn, const 
   auto full = iceberg::PlanScan(project.fs(), md, snapshot, {});
   if (!full.ok()) return full.status().WithContext(fmt::format("planning compaction of {}", name));
   const iceberg::ScanPlan plan = preds.empty() ? *full : iceberg::FilterPlan(md, *schema, *full, preds);
+  LDP_RETURN_NOT_OK(MakePlanLocal(project.fs(), plan).WithContext(fmt::format("reading table {}", name)));
   result.total_files = static_cast<int64_t>(full->files.size());
   result.files_considered = static_cast<int64_t>(plan.files.size());
   std::vector<iceberg::CompactionInput> inputs;

@@ -624,6 +624,7 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     if (partitioned) {
       std::error_code ec;
       fs::remove_all(staging_dir, ec);
+      DeleteFiles(project.fs(), placed);  // also uploaded copies on object storage (ADR 0018)
       RemoveFilesAndEmptyFolders(placed, data_dir);
     }
     undo_create();

@@ -7,6 +7,7 @@
 
 #include "ldp/catalog/rest/rest_catalog.h"
 #include "ldp/catalog/sql/sql_catalog.h"
+#include "ldp/io/s3_file_system.h"
 
 namespace ldp::services {
 namespace fs = std::filesystem;
@@ -41,6 +42,40 @@ std::string DefaultConfigText(const std::string& name) {
 
 bool IsPostgresUri(const std::string& uri) {
   return uri.rfind("postgresql://", 0) == 0 || uri.rfind("postgres://", 0) == 0;
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// The S3 file system of an s3:// warehouse: ldp.yaml's storage section, else the AWS variables.
+Result<std::shared_ptr<io::FileSystem>> OpenS3Warehouse(const std::string& root, const ProjectConfig& config,
+                                                        const std::string& cfg_path, std::string* warehouse) {
+  auto parsed = io::ParseS3Uri(config.warehouse);
+  if (!parsed.ok()) return parsed.status().WithContext(fmt::format("{}: warehouse", cfg_path));
+  const auto& st = config.storage;
+  io::S3FileSystemOptions o;
+  o.s3.endpoint = !st.endpoint.empty() ? st.endpoint : !Env("AWS_ENDPOINT_URL_S3").empty() ? Env("AWS_ENDPOINT_URL_S3")
+                                                                                             : Env("AWS_ENDPOINT_URL");
+  o.s3.region = !st.region.empty() ? st.region : !Env("AWS_REGION").empty() ? Env("AWS_REGION")
+                                                 : !Env("AWS_DEFAULT_REGION").empty() ? Env("AWS_DEFAULT_REGION")
+                                                                                      : "us-east-1";
+  o.s3.path_style = st.path_style.empty() ? !o.s3.endpoint.empty() : st.path_style == "true";
+  o.s3.credentials.access_key_id = !st.access_key_id.empty() ? st.access_key_id : Env("AWS_ACCESS_KEY_ID");
+  o.s3.credentials.secret_access_key =
+      !st.secret_access_key.empty() ? st.secret_access_key : Env("AWS_SECRET_ACCESS_KEY");
+  o.s3.credentials.session_token = !st.session_token.empty() ? st.session_token : Env("AWS_SESSION_TOKEN");
+  o.s3.part_size = st.part_size;
+  if (o.s3.credentials.access_key_id.empty() || o.s3.credentials.secret_access_key.empty())
+    return InvalidArgument(
+        "{}: warehouse {} needs S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+        "storage.s3.access-key-id and storage.s3.secret-access-key",
+        cfg_path, config.warehouse);
+  o.cache_dir = Absolute(root, st.cache_dir);
+  o.cache_max_bytes = st.cache_max_bytes;
+  *warehouse = "s3://" + parsed->first + (parsed->second.empty() ? "" : "/" + parsed->second);
+  return io::MakeS3FileSystem(o, parsed->first);
 }
 
 }  // namespace
@@ -128,7 +163,7 @@ Result<ProjectConfig> Project::ParseConfig(const std::string& path) {
     *out = n.as<std::string>();
     return Status::OK();
   };
-  static const char* kKnown[] = {"name", "warehouse", "catalog", "write", "engine"};
+  static const char* kKnown[] = {"name", "warehouse", "catalog", "write", "engine", "storage"};
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
     bool known = false;
@@ -156,6 +191,42 @@ Result<ProjectConfig> Project::ParseConfig(const std::string& path) {
   }
   if (auto e = root["engine"]) {
     LDP_RETURN_NOT_OK(str(e["memory-limit"], "engine.memory-limit", &c.memory_limit));
+  }
+  if (auto st = root["storage"]) {
+    if (!st.IsMap()) return InvalidArgument("{}:{}: 'storage' must be a mapping", path, st.Mark().line + 1);
+    auto size = [&](const YAML::Node& n, const char* field, int64_t min, int64_t* out) -> Status {
+      if (!n) return Status::OK();
+      try {
+        *out = n.as<int64_t>();
+      } catch (const YAML::Exception&) {
+        return InvalidArgument("{}:{}: {} must be a number of bytes", path, n.Mark().line + 1, field);
+      }
+      if (*out < min) return InvalidArgument("{}:{}: {} must be at least {}", path, n.Mark().line + 1, field, min);
+      return Status::OK();
+    };
+    if (auto s3 = st["s3"]) {
+      if (!s3.IsMap()) return InvalidArgument("{}:{}: 'storage.s3' must be a mapping", path, s3.Mark().line + 1);
+      for (const auto& kv : s3) {
+        std::string key = kv.first.as<std::string>();
+        static const char* kS3Keys[] = {"endpoint", "region", "path-style", "access-key-id", "secret-access-key",
+                                        "session-token", "part-size"};
+        bool ok = false;
+        for (const char* k : kS3Keys) ok = ok || key == k;
+        if (!ok) return InvalidArgument("{}:{}: unknown field 'storage.s3.{}'", path, kv.first.Mark().line + 1, key);
+      }
+      LDP_RETURN_NOT_OK(str(s3["endpoint"], "storage.s3.endpoint", &c.storage.endpoint));
+      LDP_RETURN_NOT_OK(str(s3["region"], "storage.s3.region", &c.storage.region));
+      LDP_RETURN_NOT_OK(str(s3["path-style"], "storage.s3.path-style", &c.storage.path_style));
+      LDP_RETURN_NOT_OK(str(s3["access-key-id"], "storage.s3.access-key-id", &c.storage.access_key_id));
+      LDP_RETURN_NOT_OK(str(s3["secret-access-key"], "storage.s3.secret-access-key", &c.storage.secret_access_key));
+      LDP_RETURN_NOT_OK(str(s3["session-token"], "storage.s3.session-token", &c.storage.session_token));
+      LDP_RETURN_NOT_OK(size(s3["part-size"], "storage.s3.part-size", 5LL << 20, &c.storage.part_size));
+      if (!c.storage.path_style.empty() && c.storage.path_style != "true" && c.storage.path_style != "false")
+        return InvalidArgument("{}:{}: storage.s3.path-style must be true or false", path,
+                               s3["path-style"].Mark().line + 1);
+    }
+    LDP_RETURN_NOT_OK(str(st["cache-dir"], "storage.cache-dir", &c.storage.cache_dir));
+    LDP_RETURN_NOT_OK(size(st["cache-size"], "storage.cache-size", 0, &c.storage.cache_max_bytes));
   }
   return c;
 }
@@ -189,8 +260,12 @@ Result<std::unique_ptr<Project>> Project::Open(const std::string& dir) {
   p->root_ = root;
   p->config_ = config;
   p->warehouse_ = Absolute(root, config.warehouse);
-  p->fs_ = io::LocalFileSystem();
-  LDP_RETURN_NOT_OK(p->fs_->CreateDirs(p->warehouse_));
+  if (config.warehouse.rfind("s3://", 0) == 0) {
+    LDP_ASSIGN_OR_RAISE(p->fs_, OpenS3Warehouse(root, config, cfg, &p->warehouse_));
+  } else {
+    p->fs_ = io::LocalFileSystem();
+    LDP_RETURN_NOT_OK(p->fs_->CreateDirs(p->warehouse_));
+  }
   if (config.catalog_type == "rest") {
     catalog::rest::RestOptions o;
     o.uri = config.catalog_uri;
@@ -206,8 +281,9 @@ Result<std::unique_ptr<Project>> Project::Open(const std::string& dir) {
                                                                        config.catalog_password,
                                                                        config.catalog_name));
   } else {
+    // The SQLite catalog is a local file, whatever the warehouse's storage.
     std::string catalog_path = Absolute(root, config.catalog_uri);
-    LDP_RETURN_NOT_OK(p->fs_->CreateDirs(fs::path(catalog_path).parent_path().string()));
+    LDP_RETURN_NOT_OK(io::LocalFileSystem()->CreateDirs(fs::path(catalog_path).parent_path().string()));
     LDP_ASSIGN_OR_RAISE(p->catalog_, catalog::SqlCatalog::Open(catalog_path, config.catalog_name));
   }
   return p;

@@ -33,6 +33,19 @@ struct ProjectConfig {
   std::string catalog_prefix;                 ///< rest: catalog prefix
   int64_t target_file_size_bytes = 512LL * 1024 * 1024;
   std::string memory_limit;                   ///< DuckDB memory_limit; empty = DuckDB's default
+  /// `storage:` — used when the warehouse is an s3:// URI (ADR 0018). Empty fields fall back to
+  /// the AWS environment variables.
+  struct Storage {
+    std::string endpoint;            ///< storage.s3.endpoint / AWS_ENDPOINT_URL(_S3)
+    std::string region;              ///< storage.s3.region / AWS_REGION / AWS_DEFAULT_REGION
+    std::string path_style;          ///< "true"/"false"; default: true with an endpoint
+    std::string access_key_id;       ///< storage.s3.access-key-id / AWS_ACCESS_KEY_ID
+    std::string secret_access_key;   ///< storage.s3.secret-access-key / AWS_SECRET_ACCESS_KEY
+    std::string session_token;       ///< storage.s3.session-token / AWS_SESSION_TOKEN
+    std::string cache_dir = ".ldp/cache";  ///< local staging and read cache, relative to the project
+    int64_t cache_max_bytes = 10LL << 30;
+    int64_t part_size = 16LL << 20;  ///< multipart upload part size (at least 5 MiB)
+  } storage;
 };
 
 class Project {

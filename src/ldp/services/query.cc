@@ -11,6 +11,7 @@
 #include "ldp/services/snapshots.h"
 #include "ldp/services/evolved_read.h"
 #include "ldp/services/live_rows.h"
+#include "ldp/services/local_copies.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::services {
@@ -346,6 +347,7 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
     if (!planned.ok()) return planned.status().WithContext(fmt::format("planning scan of {}", id.ToString()));
     plan = std::move(*planned);
   }
+  LDP_RETURN_NOT_OK(MakePlanLocal(project.fs(), plan).WithContext(fmt::format("reading table {}", id.ToString())));
   std::map<std::string, iceberg::Schema> inspected;
   if (md.schemas.size() > 1) {
     LDP_ASSIGN_OR_RAISE(inspected, InspectUnknownFiles(conn, md, *schema, plan));

@@ -15,6 +15,7 @@
 #include "ldp/iceberg/row_delta.h"
 #include "ldp/iceberg/scan.h"
 #include "ldp/services/live_rows.h"
+#include "ldp/services/local_copies.h"
 #include "ldp/services/partitioned_write.h"
 #include "ldp/services/sorted_write.h"
 #include "ldp/services/query.h"
@@ -238,6 +239,7 @@ void RemoveWritten(Project& project, const Written& w) {
     std::error_code ec;
     stdfs::remove_all(w.staging_dir, ec);
   }
+  for (const auto& p : w.placed) (void)project.fs().Delete(p);  // also uploaded copies (ADR 0018)
   RemoveFilesAndEmptyFolders(w.placed, w.data_dir);
 }
 
@@ -272,6 +274,7 @@ Status ValidateConcurrent(Project& project, engine::Connection& conn, const Oper
   if (!unknown_targets.empty() && !affected.empty()) {
     std::string in;
     for (const auto& a : affected) in += (in.empty() ? "" : ", ") + QuoteLiteral(a);
+    LDP_RETURN_NOT_OK(MakeFilesLocal(project.fs(), unknown_targets));
     LDP_ASSIGN_OR_RAISE(auto n, conn.QueryScalar(fmt::format("SELECT count(*) FROM read_parquet({}, union_by_name = true) WHERE file_path IN ({})",
                                                              LocalFileList(unknown_targets), in)));
     if (ToInt(n) > 0)
@@ -282,6 +285,7 @@ Status ValidateConcurrent(Project& project, engine::Connection& conn, const Oper
     // Serializable: rows appended meanwhile that the operation would have changed are a conflict.
     iceberg::ScanPlan plan;
     plan.files = changes.added_data;
+    LDP_RETURN_NOT_OK(MakeFilesLocal(project.fs(), plan.files));
     plan.data_sequence_numbers.assign(plan.files.size(), 0);
     iceberg::SchemaPtr schema = now.metadata->CurrentSchema();
     std::string live = LiveRowsSql(*schema, plan, now.metadata->schemas.size() > 1, false, now.metadata.get());
@@ -321,6 +325,7 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
   auto planned = iceberg::PlanScan(project.fs(), md, iceberg::BranchHead(md, op.branch), preds);
   if (!planned.ok()) return planned.status().WithContext(fmt::format("planning scan of {}", name));
   iceberg::ScanPlan plan = std::move(*planned);
+  LDP_RETURN_NOT_OK(MakePlanLocal(project.fs(), plan).WithContext(fmt::format("reading table {}", name)));
   result.files_scanned = static_cast<int64_t>(plan.files.size());
   result.total_files = plan.total_files;
   const std::string live = LiveRowsSql(*schema, plan, by_field_id, true, &md);

@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url'
 /** The local path a URL names, or undefined when it is not a local file. */
 export function localPath(url) {
   if (url.startsWith('file:')) return fileURLToPath(url)
+  // A table on S3 read from a local copy of its bucket(s): LDP_S3_LOCAL_COPY/<bucket>/<key>, for
+  // s3:// URLs and the https://<bucket>.s3.amazonaws.com/<key> form icebird turns them into.
+  const copy = process.env.LDP_S3_LOCAL_COPY
+  if (copy && url.startsWith('s3://')) return `${copy}/${url.slice(5)}`
+  const m = copy && /^https:\/\/([^/]+)\.s3\.amazonaws\.com\/(.*)$/.exec(url)
+  if (m) return `${copy}/${m[1]}/${m[2]}`
   if (url.startsWith('/')) return url
   return undefined
 }
