@@ -20,7 +20,7 @@ class CliConnectorsTest : public CliTest {
     return path;
   }
   std::string Rows(const std::string& table) {
-    return LdpJson({"query", "SELECT count(*) AS n FROM " + table})[0]["n"].dump();
+    return LdpJson({"query", "SELECT count(*) AS n FROM " + table})["rows"][0]["n"].dump();
   }
   ApiTestServer api_;
 };
@@ -55,7 +55,7 @@ nested: flatten
   EXPECT_EQ(j["cursor"], "1099");
   EXPECT_EQ(j["state_name"], "items_api");
   EXPECT_EQ(first.out.find("tok-from-env-4242"), std::string::npos);
-  EXPECT_EQ(LdpJson({"query", "SELECT owner__login AS o FROM api.items WHERE id = 9"})[0]["o"], "user2");
+  EXPECT_EQ(LdpJson({"query", "SELECT owner__login AS o FROM api.items WHERE id = 9"})["rows"][0]["o"], "user2");
 
   // New records appear; the next run fetches only those (the server filters by ?since=).
   api_.set_records(130);
@@ -129,7 +129,7 @@ TEST_F(CliConnectorsTest, PostgresIntoIcebergAndBackOut) {
   std::string cfg = Config("pg.yaml", "table: public.orders\nincremental: {cursor_field: at}\n");
   auto j = LdpJson({"ingest", uri, "--source-config", cfg, "-t", "shop.orders"});
   EXPECT_EQ(j["rows"], 500);
-  EXPECT_EQ(LdpJson({"query", "SELECT sum(amount)::VARCHAR AS s, max(len(tags)) AS l FROM shop.orders"})[0]["s"],
+  EXPECT_EQ(LdpJson({"query", "SELECT sum(amount)::VARCHAR AS s, max(len(tags)) AS l FROM shop.orders"})["rows"][0]["s"],
             "156562.50");
   ASSERT_TRUE(pg->Psql("INSERT INTO orders VALUES (501, 1, '2030-01-01 00:00:00+00', NULL)", uri).ok());
   auto j2 = LdpJson({"ingest", uri, "--source-config", cfg, "-t", "shop.orders"});
