@@ -9,22 +9,14 @@
 #include <set>
 
 #include "ldp/iceberg/literal_internal.h"
+#include "ldp/iceberg/term_text.h"
 
 namespace ldp::iceberg {
 namespace {
 
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using internal::LowerText;
+using internal::SplitTopLevelTerms;
+using internal::TrimText;
 
 // A column name as written: bare, or "double quoted" with "" for a quote.
 Result<std::string> Unquote(const std::string& s, const std::string& term) {
@@ -52,33 +44,8 @@ Result<std::string> Unquote(const std::string& s, const std::string& term) {
   return out;
 }
 
-// Splits on commas outside parentheses and quotes.
-Result<std::vector<std::string>> SplitTop(std::string_view text) {
-  std::vector<std::string> out;
-  std::string cur;
-  int depth = 0;
-  bool quoted = false;
-  for (char c : text) {
-    if (c == '"') quoted = !quoted;
-    if (!quoted) {
-      if (c == '(' || c == '[') depth++;
-      if (c == ')' || c == ']') depth--;
-      if (depth < 0) return InvalidArgument("partition text '{}': unbalanced parentheses", text);
-      if (c == ',' && depth == 0) {
-        out.push_back(Trim(cur));
-        cur.clear();
-        continue;
-      }
-    }
-    cur += c;
-  }
-  if (depth != 0 || quoted) return InvalidArgument("partition text '{}': unbalanced parentheses or quotes", text);
-  out.push_back(Trim(cur));
-  return out;
-}
-
 Result<int32_t> PositiveInt(const std::string& s, const std::string& term, const char* what) {
-  std::string t = Trim(s);
+  std::string t = TrimText(s);
   if (t.empty() || t.size() > 10 || !std::all_of(t.begin(), t.end(), [](char c) { return c == '-' || std::isdigit(static_cast<unsigned char>(c)); }))
     return InvalidArgument("partition term '{}': {} must be a positive integer, got '{}'", term, what, t);
   int64_t n = 0;
@@ -103,15 +70,15 @@ Result<PartitionTerm> ParseTerm(const std::string& term) {
     return out;  // identity
   }
   if (term.back() != ')') return InvalidArgument("partition term '{}': expected NAME(...)", term);
-  std::string name = Lower(Trim(term.substr(0, open)));
+  std::string name = LowerText(TrimText(term.substr(0, open)));
   std::string inner = term.substr(open + 1, term.size() - open - 2);
-  LDP_ASSIGN_OR_RAISE(auto args, SplitTop(inner));
+  LDP_ASSIGN_OR_RAISE(auto args, SplitTopLevelTerms(inner, "partition text"));
   // The spec's own spelling: bucket[16](col), truncate[4](col).
   std::optional<int32_t> bracket;
   if (auto lb = name.find('['); lb != std::string::npos) {
     if (name.back() != ']') return InvalidArgument("partition term '{}': malformed transform '{}'", term, name);
     LDP_ASSIGN_OR_RAISE(bracket, PositiveInt(name.substr(lb + 1, name.size() - lb - 2), term, "the parameter"));
-    name = Trim(name.substr(0, lb));
+    name = TrimText(name.substr(0, lb));
   }
   static const std::pair<const char*, TransformKind> kOneArg[] = {
       {"identity", TransformKind::kIdentity}, {"year", TransformKind::kYear},   {"years", TransformKind::kYear},
@@ -139,7 +106,7 @@ Result<PartitionTerm> ParseTerm(const std::string& term) {
       return InvalidArgument("partition term '{}': {} takes ({}, column), e.g. {}(16, id)", term, name,
                              name == "bucket" ? "N" : "W", name);
     // Spark writes bucket(N, col); accept bucket(col, N) too, as long as one side is a number.
-    std::string a = Trim(args[0]), b = Trim(args[1]);
+    std::string a = TrimText(args[0]), b = TrimText(args[1]);
     bool a_num = !a.empty() && (std::isdigit(static_cast<unsigned char>(a[0])) || a[0] == '-');
     bool b_num = !b.empty() && (std::isdigit(static_cast<unsigned char>(b[0])) || b[0] == '-');
     if (!a_num && b_num) std::swap(a, b);
@@ -241,10 +208,10 @@ bool ValueMayMatch(const ColumnPredicate& p, const std::optional<Literal>& v) {
 }  // namespace
 
 Result<std::vector<PartitionTerm>> ParsePartitionTerms(std::string_view text) {
-  std::string t = Trim(text);
+  std::string t = TrimText(text);
   std::vector<PartitionTerm> out;
-  if (t.empty() || Lower(t) == "unpartitioned") return out;
-  LDP_ASSIGN_OR_RAISE(auto parts, SplitTop(t));
+  if (t.empty() || LowerText(t) == "unpartitioned") return out;
+  LDP_ASSIGN_OR_RAISE(auto parts, SplitTopLevelTerms(t, "partition text"));
   for (const auto& p : parts) {
     LDP_ASSIGN_OR_RAISE(auto term, ParseTerm(p));
     out.push_back(std::move(term));
@@ -266,7 +233,7 @@ Result<PartitionSpec> BindPartitionSpec(const std::vector<PartitionTerm>& terms,
       const NestedField* ci = nullptr;
       int matches = 0;
       for (const auto& f : schema.fields())
-        if (Lower(f.name) == Lower(term.column)) {
+        if (LowerText(f.name) == LowerText(term.column)) {
           ci = &f;
           matches++;
         }

@@ -5,56 +5,23 @@
 #include <set>
 
 #include "ldp/iceberg/partitioning.h"
+#include "ldp/iceberg/term_text.h"
 
 namespace ldp::iceberg {
 namespace {
 
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// Splits on commas outside parentheses and double quotes (the sort text's term separator).
-Result<std::vector<std::string>> SplitTerms(std::string_view text) {
-  std::vector<std::string> out;
-  std::string cur;
-  int depth = 0;
-  bool quoted = false;
-  for (char c : text) {
-    if (c == '"') quoted = !quoted;
-    if (!quoted) {
-      if (c == '(' || c == '[') depth++;
-      if (c == ')' || c == ']') depth--;
-      if (depth < 0) return InvalidArgument("sort text '{}': unbalanced parentheses", text);
-      if (c == ',' && depth == 0) {
-        out.push_back(Trim(cur));
-        cur.clear();
-        continue;
-      }
-    }
-    cur += c;
-  }
-  if (depth != 0 || quoted) return InvalidArgument("sort text '{}': unbalanced parentheses or quotes", text);
-  out.push_back(Trim(cur));
-  return out;
-}
+using internal::LowerText;
+using internal::SplitTopLevelTerms;
+using internal::TrimText;
 
 // Takes the last whitespace-separated word of `s` when it is outside quotes and parentheses.
 bool PopWord(std::string* s, std::string* word) {
-  std::string t = Trim(*s);
+  std::string t = TrimText(*s);
   if (t.empty() || t.back() == '"' || t.back() == ')') return false;
   size_t sp = t.find_last_of(" \t");
   if (sp == std::string::npos) return false;
-  *word = Lower(t.substr(sp + 1));
-  *s = Trim(t.substr(0, sp));
+  *word = LowerText(t.substr(sp + 1));
+  *s = TrimText(t.substr(0, sp));
   return true;
 }
 
@@ -100,10 +67,10 @@ Result<SortTerm> ParseOne(const std::string& text) {
 }  // namespace
 
 Result<std::vector<SortTerm>> ParseSortTerms(std::string_view text) {
-  std::string t = Trim(text);
+  std::string t = TrimText(text);
   std::vector<SortTerm> out;
-  if (t.empty() || Lower(t) == "unsorted") return out;
-  LDP_ASSIGN_OR_RAISE(auto parts, SplitTerms(t));
+  if (t.empty() || LowerText(t) == "unsorted") return out;
+  LDP_ASSIGN_OR_RAISE(auto parts, SplitTopLevelTerms(t, "sort text"));
   for (const auto& p : parts) {
     LDP_ASSIGN_OR_RAISE(auto term, ParseOne(p));
     out.push_back(std::move(term));
@@ -121,7 +88,7 @@ Result<SortOrder> BindSortOrder(const std::vector<SortTerm>& terms, const Schema
       const NestedField* ci = nullptr;
       int matches = 0;
       for (const auto& f : schema.fields())
-        if (Lower(f.name) == Lower(term.column)) {
+        if (LowerText(f.name) == LowerText(term.column)) {
           ci = &f;
           matches++;
         }

@@ -16,6 +16,7 @@
 #include "ldp/iceberg/scan.h"
 #include "ldp/services/live_rows.h"
 #include "ldp/services/partitioned_write.h"
+#include "ldp/services/sorted_write.h"
 #include "ldp/services/query.h"
 
 namespace ldp::services {
@@ -498,10 +499,16 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
         tuples[pf.local_path] = std::move(pf.partition);
       }
     } else {
+      // Kept and new rows in the table's sort order, as `ldp ingest` writes them (sorted_write.h).
+      // Partitioned rewrites above cannot keep an order (DuckDB's PARTITION_BY writer reorders row
+      // groups), so their files claim none and compaction sorts them.
+      auto order_by = SortOrderByClause(conn, md, *schema);
+      if (!order_by.ok()) return fail(order_by.status().WithContext(fmt::format("{} of {}", KindName(op.kind), name)));
       Status st = conn.Execute(fmt::format(
-          "COPY ({}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, FILE_SIZE_BYTES {}, "
+          "COPY (SELECT * FROM ({}){}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, FILE_SIZE_BYTES {}, "
           "FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",
-          select, QuoteLiteral(w.data_dir), iceberg::DuckFieldIdsClause(*schema), TargetFileSize(project, md), w.write_id));
+          select, *order_by, QuoteLiteral(w.data_dir), iceberg::DuckFieldIdsClause(*schema), TargetFileSize(project, md),
+          w.write_id));
       if (!st.ok()) return fail(st.WithContext(fmt::format("{} of {}", KindName(op.kind), name)));
       auto listing = project.fs().List(w.data_dir);
       if (!listing.ok()) return fail(listing.status());
@@ -514,6 +521,7 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
     if (!collected.ok()) return fail(collected.status().WithContext("reading metrics of written files"));
     for (auto& df : *collected) {
       df.spec_id = default_spec->spec_id;
+      if (!partitioned) df.sort_order_id = WrittenSortOrderId(md);
       if (partitioned) {
         auto t = tuples.find(io::ToLocalPath(df.file_path));
         if (t == tuples.end()) return fail(Internal("no partition values for written file {}", df.file_path));
