@@ -58,7 +58,9 @@ measure ldp-rest-ingest "$fresh_project" -- \
   "$LDP" ingest "http://127.0.0.1:$port/items" --source-config "$cfg" --table api.items --project "$proj" --quiet
 urls="$WORK/conn-api.urls"
 for ((o = 0; o <= API_RECORDS; o += page)); do echo "url = \"http://127.0.0.1:$port/items?limit=$page&offset=$o\""; echo "output = /dev/null"; done >"$urls"
-measure curl-pages ":" -- curl -s -K "$urls"
+# One connection per page, as the REST source makes them (a kept-alive connection to Python's
+# http.server stalls ~45 ms per request on delayed ACKs, which would flatter ldp).
+measure curl-pages ":" -- curl -s -H "Connection: close" -K "$urls"
 
 # (c) CSV -> DuckDB file and -> PostgreSQL
 measure ldp-csv-duckdb "rm -f $(printf %q "$WORK/conn.duckdb")" -- \

@@ -162,5 +162,32 @@ TEST_F(CliConnectorsTest, PipelineIngestTaskWithSourceConfig) {
   EXPECT_EQ(Rows("api.pulled"), "250");
 }
 
+TEST_F(CliConnectorsTest, CompressedFilesInHiveFoldersBecomeColumns) {
+  std::string dir = tmp_.Join("drops");
+  std::filesystem::create_directories(dir + "/region=eu");
+  std::filesystem::create_directories(dir + "/region=us");
+  Copy("SELECT i AS a FROM range(3) t(i)", dir + "/region=eu/part.csv.zst", "FORMAT csv, HEADER, COMPRESSION zstd");
+  Copy("SELECT i AS a FROM range(10, 14) t(i)", dir + "/region=us/part.csv.gz", "FORMAT csv, HEADER, COMPRESSION gzip");
+  auto j = Ingest(dir, "files.hive");
+  EXPECT_EQ(j["rows"], 7);
+  EXPECT_EQ(j["source_files"], 2);
+  auto r = LdpJson({"query", "SELECT region, sum(a) AS s FROM files.hive GROUP BY ALL ORDER BY 1"})["rows"];
+  ASSERT_EQ(r.size(), 2u) << r.dump();
+  EXPECT_EQ(r[0]["region"], "eu");
+  EXPECT_EQ(r[0]["s"], 3);
+  EXPECT_EQ(r[1]["s"], 46);
+}
+
+TEST_F(CliConnectorsTest, HttpFileSourceIsDownloadedThenIngested) {
+  auto j = Ingest(api_.Url("/files/resume.csv"), "files.web");
+  EXPECT_EQ(j["rows"], 5000);
+  EXPECT_EQ(Rows("files.web"), "5000");
+  EXPECT_TRUE(FilesUnder(warehouse() + "/_ldp/staging").empty());
+  auto missing = Ldp({"ingest", api_.Url("/files/nope.csv"), "-t", "files.none"});
+  EXPECT_EQ(missing.exit_code, 3) << missing.Describe();
+  EXPECT_NE(missing.err.find("/files/nope.csv"), std::string::npos) << missing.err;
+  EXPECT_FALSE(CatalogTable("files", "none"));
+}
+
 }  // namespace
 }  // namespace ldp::testing

@@ -124,6 +124,37 @@ class ApiTestServer {
     });
     guarded("/key-header", [](const Request& r) { return r.get_header_value("X-API-Key") == kApiKey; });
     guarded("/key-query", [](const Request& r) { return r.get_param_value("api_key") == kApiKey; });
+    // Files for the download path: a CSV, one that fails once with 503, and one whose first
+    // answer breaks off half-way and that honours `Range` afterwards (206).
+    s_.Get("/files/trips.csv", [=, this](const Request&, Response& res) { res.set_content(Csv(), "text/csv"); });
+    s_.Get("/files/flaky.csv", [=, this](const Request&, Response& res) {
+      if (file_calls_++ == 0) {
+        res.status = 503;
+        res.set_content("busy", "text/plain");
+        return;
+      }
+      res.set_content(Csv(), "text/csv");
+    });
+    s_.Get("/files/resume.csv", [=, this](const Request& req, Response& res) {
+      std::string body = Csv();
+      std::string range = req.get_header_value("Range");
+      if (range.rfind("bytes=", 0) == 0) {
+        // cpp-httplib answers a Range request on a content provider itself (206, Content-Range).
+        ++ranged_calls_;
+        res.set_content_provider(body.size(), "text/csv", [body](size_t off, size_t len, httplib::DataSink& sink) {
+          sink.write(body.data() + off, std::min(len, body.size() - off));
+          return true;
+        });
+        return;
+      }
+      // Promise the whole file, send half, then drop the connection.
+      res.set_header("Accept-Ranges", "bytes");
+      res.set_content_provider(body.size(), "text/csv", [body](size_t off, size_t len, httplib::DataSink& sink) {
+        if (off >= body.size() / 2) return false;
+        sink.write(body.data() + off, std::min(len, body.size() / 2 - off));
+        return true;
+      });
+    });
     port_ = s_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { s_.listen_after_bind(); });
     while (!s_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -138,6 +169,13 @@ class ApiTestServer {
   /// Records served by /since (new ones appear when this grows).
   void set_records(int n) { records_ = n; }
   int flaky_calls() const { return flaky_calls_; }
+  int ranged_calls() const { return ranged_calls_; }
+  /// The CSV behind /files/*: 5000 rows "id,name".
+  static std::string Csv() {
+    std::string s = "id,name\n";
+    for (int i = 0; i < 5000; ++i) s += std::to_string(i) + ",name-" + std::to_string(i) + "\n";
+    return s;
+  }
 
   static nlohmann::json Record(int i) {
     return {{"id", i},
@@ -159,6 +197,8 @@ class ApiTestServer {
   std::thread thread_;
   std::atomic<int> records_{kRecords};
   std::atomic<int> flaky_calls_{0};
+  std::atomic<int> file_calls_{0};
+  std::atomic<int> ranged_calls_{0};
 };
 
 }  // namespace ldp::testing

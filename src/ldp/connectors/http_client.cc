@@ -55,7 +55,11 @@ struct Transfer {
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  if (t->req->on_body) return t->req->on_body(data, size * n) ? size * n : 0;
+  // Streamed bodies go to the callback only for 2xx answers; an error page stays in `body`.
+  auto st = t->resp->headers.find(":status");
+  bool ok = st != t->resp->headers.end() && !st->second.empty() && st->second[0] == '2';
+  if (t->req->on_body && ok) return t->req->on_body(data, size * n) ? size * n : 0;
+  if (t->req->on_body && t->resp->body.size() > (1 << 16)) return size * n;
   t->resp->body.append(data, size * n);
   return size * n;
 }
@@ -63,7 +67,12 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
 size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string line(data, size * n);
-  if (line.rfind("HTTP/", 0) == 0) t->resp->headers.clear();  // a new response (redirects)
+  if (line.rfind("HTTP/", 0) == 0) {
+    t->resp->headers.clear();  // a new response (redirects)
+    size_t sp = line.find(' ');
+    t->resp->headers[":status"] = sp == std::string::npos ? "" : line.substr(sp + 1, 3);
+    return size * n;
+  }
   size_t colon = line.find(':');
   if (colon != std::string::npos) {
     std::string k = line.substr(0, colon);
@@ -100,7 +109,7 @@ Result<HttpResponse> HttpFetch(const HttpRequestSpec& req) {
   c.easy_setopt(h, CURLOPT_HEADERDATA, &t);
   c.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
   c.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  c.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode (gzip, ...)
+  if (req.decode_content) c.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
   if (req.timeout_seconds > 0) c.easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_seconds * 1000));
   CURLcode rc = c.easy_perform(h);
   if (rc == CURLE_OK) c.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);

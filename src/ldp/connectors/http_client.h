@@ -19,7 +19,7 @@ namespace ldp::connectors {
 
 struct HttpResponse {
   long status = 0;
-  /// Header names lower-cased; a repeated header keeps its last value.
+  /// Header names lower-cased; a repeated header keeps its last value; ":status" is the code.
   std::map<std::string, std::string> headers;
   std::string body;
 };
@@ -30,8 +30,11 @@ struct HttpRequestSpec {
   std::map<std::string, std::string> headers;
   std::string body;
   double timeout_seconds = 60;
-  /// When set, the body goes here piece by piece (the response's body stays empty); returning
-  /// false aborts the transfer.
+  /// Ask for and decode gzip/deflate bodies (off for downloads, whose length is checked against
+  /// Content-Length).
+  bool decode_content = true;
+  /// When set, a 2xx body goes here piece by piece (the response's body stays empty; an error
+  /// answer's body is kept in it); returning false aborts the transfer.
   std::function<bool(const char* data, size_t n)> on_body;
 };
 

@@ -81,7 +81,7 @@ std::vector<std::string> StrList(const json& v) {
 bool IsTrue(const std::string& s) { return s == "true" || s == "yes" || s == "on" || s == "True"; }
 
 std::string ProjectPath(const services::Project& project, const std::string& p) {
-  if (p.empty() || p[0] == '/') return p;
+  if (p.empty() || p[0] == '/' || p.find("://") != std::string::npos) return p;
   return project.root() + "/" + p;
 }
 

@@ -19,6 +19,7 @@
 #include "ldp/services/row_delta.h"
 #include "ldp/services/partitioned_write.h"
 #include "ldp/services/sorted_write.h"
+#include "ldp/services/source_ingest.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::services {
@@ -438,6 +439,9 @@ Result<FileSource> ResolveFileSource(engine::Connection& conn, const std::string
 }
 
 Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const IngestOptions& options) {
+  if (options.relation_sql.empty() &&
+      (options.source.rfind("http://", 0) == 0 || options.source.rfind("https://", 0) == 0))
+    return IngestFromUrl(project, conn, options);  // downloaded, then the file path below
   IngestResult result;
   result.table = options.table;
   const std::string table_name = options.table.ToString();

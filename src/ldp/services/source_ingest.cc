@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "ldp/connectors/download.h"
+
 #include <fmt/format.h>
 
 namespace ldp::services {
@@ -62,6 +64,28 @@ Result<SourceIngestResult> IngestFromSource(Project& project, engine::Connection
     out.cursor = out.previous_cursor;
   }
   return out;
+}
+
+Result<IngestResult> IngestFromUrl(Project& project, engine::Connection& conn, IngestOptions options) {
+  std::string url = options.source;
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  std::string name = path.substr(path.rfind('/') + 1);
+  if (name.empty()) name = "download";
+  LDP_ASSIGN_OR_RAISE(auto stage, connectors::Stage::Make(project.warehouse() + "/_ldp/staging"));
+  std::string local = stage->dir() + "/" + name;
+  std::string shown = connectors::RedactUri(path);
+  auto d = connectors::DownloadToFile(url, local);
+  if (!d.ok()) return Status(d.status().code(), connectors::RedactUri(d.status().message())).WithContext("source " + shown);
+  options.source = local;
+  auto r = Ingest(project, conn, options);
+  if (!r.ok()) {
+    // Name the URL, not the staging file.
+    std::string msg = r.status().message();
+    for (size_t pos = msg.find(local); pos != std::string::npos; pos = msg.find(local, pos + shown.size()))
+      msg.replace(pos, local.size(), shown);
+    return Status(r.status().code(), msg);
+  }
+  return r;
 }
 
 }  // namespace ldp::services

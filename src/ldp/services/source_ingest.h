@@ -35,4 +35,9 @@ Result<SourceIngestResult> IngestFromSource(Project& project, engine::Connection
                                             const connectors::ConnectorOptions& connector,
                                             const connectors::SourceContext& ctx = {});
 
+/// Downloads an http(s) file source (connectors/download.h) into a staging folder and ingests it
+/// with the file path (format from --format or the URL's extension); the download is removed
+/// afterwards. services::Ingest calls this for http(s) sources.
+Result<IngestResult> IngestFromUrl(Project& project, engine::Connection& conn, IngestOptions options);
+
 }  // namespace ldp::services
