@@ -110,16 +110,6 @@ py::object ToPython(const std::optional<std::string>& v, ldp::ValueKind kind) {
   }
 }
 
-py::list BatchToPython(const ldp::RowBatch& batch, const std::vector<ldp::Column>& columns) {
-  py::list out;
-  for (const auto& row : batch.rows) {
-    py::tuple t(row.size());
-    for (size_t c = 0; c < row.size(); ++c) t[c] = ToPython(row[c], columns[c].kind);
-    out.append(std::move(t));
-  }
-  return out;
-}
-
 const char* KindName(ldp::ValueKind k) {
   switch (k) {
     case ldp::ValueKind::kBoolean: return "boolean";
@@ -236,11 +226,52 @@ std::vector<std::string> KeyList(const py::object& key) {
 
 }  // namespace
 
+// A query result as an Arrow C stream not yet handed over. Implements the Arrow PyCapsule
+// interface (`__arrow_c_stream__`), which pyarrow (>= 14), polars and others consume directly.
+class ArrowStream {
+ public:
+  ArrowStream() : stream_(new ArrowArrayStream{}) {}
+  ArrowStream(ArrowStream&&) = default;
+  ~ArrowStream() {
+    if (stream_ && stream_->release) stream_->release(stream_.get());
+  }
+  ArrowArrayStream* get() { return stream_.get(); }
+
+  // Moves the stream into a capsule named "arrow_array_stream"; the capsule's destructor
+  // releases it unless a consumer already moved it out (then release is NULL).
+  py::object Capsule(const py::object& requested_schema) {
+    if (!requested_schema.is_none())
+      throw py::type_error("ldp cannot cast an Arrow stream to a requested schema; pass None");
+    if (!stream_ || !stream_->release) throw py::value_error("the Arrow stream was already consumed");
+    auto* moved = new ArrowArrayStream(*stream_);
+    stream_->release = nullptr;
+    PyObject* cap = PyCapsule_New(moved, "arrow_array_stream", [](PyObject* c) {
+      auto* st = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(c, "arrow_array_stream"));
+      if (st && st->release) st->release(st);
+      delete st;
+    });
+    if (!cap) {
+      moved->release(moved);
+      delete moved;
+      throw py::error_already_set();
+    }
+    return py::reinterpret_steal<py::object>(cap);
+  }
+
+ private:
+  std::unique_ptr<ArrowArrayStream> stream_;
+};
+
 PYBIND11_MODULE(ldp, m) {
   m.doc() = "ldp: a local data platform (Iceberg tables, a SQL catalog, DuckDB).";
   m.attr("__version__") = ldp::Version();
   RegisterErrors(m);
 
+  py::class_<ArrowStream>(m, "ArrowStream",
+                          "A query result as an Arrow C stream (Arrow PyCapsule interface): pass it to "
+                          "pyarrow.table(), polars.from_arrow() or any consumer of __arrow_c_stream__.")
+      .def("__arrow_c_stream__", &ArrowStream::Capsule, py::arg("requested_schema") = py::none(),
+           "The stream as a PyCapsule named 'arrow_array_stream' (once)");
   py::class_<Cursor>(m, "Cursor", "Rows of a query, read a batch at a time.")
       .def_property_readonly("columns", &Cursor::Columns, "[(name, kind)] of the result columns")
       .def("fetchmany", &Cursor::Fetch, py::arg("size") = 2048, "Up to `size` more rows as tuples")
@@ -293,6 +324,45 @@ PYBIND11_MODULE(ldp, m) {
             return Cursor(TakeWithoutGil([&] { return p.Query(sql, o); })).Fetch(-1);
           },
           py::arg("sql"), py::arg("as_of") = py::none(), "Runs SQL; returns every row as a list of tuples.")
+      .def(
+          "query_arrow_stream",
+          [](ldp::Project& p, const std::string& sql, const std::optional<std::string>& as_of) {
+            ldp::QueryOptions o;
+            o.as_of = as_of.value_or("");
+            ArrowStream stream;
+            ldp::Status st;
+            {
+              py::gil_scoped_release release;
+              st = p.QueryArrow(sql, stream.get(), o);
+            }
+            if (!st.ok()) Raise(st);
+            return stream;
+          },
+          py::arg("sql"), py::arg("as_of") = py::none(),
+          "Runs SQL; returns an ArrowStream (Arrow PyCapsule interface) with the columns' real types.")
+      .def(
+          "query_arrow",
+          [](ldp::Project& p, const std::string& sql, const std::optional<std::string>& as_of) {
+            py::module_ pa;
+            try {
+              pa = py::module_::import("pyarrow");
+            } catch (py::error_already_set&) {
+              throw py::import_error(
+                  "query_arrow needs pyarrow (>= 14), which is not installed; query_arrow_stream() gives the "
+                  "same rows as an Arrow C stream without it");
+            }
+            ldp::QueryOptions o;
+            o.as_of = as_of.value_or("");
+            ArrowStream stream;
+            ldp::Status st;
+            {
+              py::gil_scoped_release release;
+              st = p.QueryArrow(sql, stream.get(), o);
+            }
+            if (!st.ok()) Raise(st);
+            return pa.attr("table")(py::cast(std::move(stream)));
+          },
+          py::arg("sql"), py::arg("as_of") = py::none(), "Runs SQL; returns a pyarrow.Table (needs pyarrow).")
       .def(
           "tables", [](ldp::Project& p, const std::string& ns) { return Take(p.Tables(ns)); },
           py::arg("namespace") = "", "Tables as 'ns.name', sorted")

@@ -28,6 +28,8 @@
 
 #include "ldp/status.h"
 
+struct ArrowArrayStream;  // ldp/arrow.h
+
 namespace ldp {
 
 /// How an ingest treats the rows a table already has.
@@ -177,6 +179,13 @@ class Project {
 
   /// Runs DuckDB SQL in which `ns.name` is a table of the catalog.
   Result<QueryResult> Query(const std::string& sql, const QueryOptions& options = {});
+
+  /// Runs a query like Query and hands its rows to `out` as an Arrow C stream (ldp/arrow.h) with
+  /// their real types (int64, decimal128, timestamp[us, tz], lists, structs, ...), a batch at a
+  /// time: the way into pyarrow, polars or Arrow C++ without copying through text. The caller
+  /// owns `out` and calls out->release when done; the stream keeps what it reads from alive, so it
+  /// may outlive this Project.
+  Status QueryArrow(const std::string& sql, ArrowArrayStream* out, const QueryOptions& options = {});
 
   /// The tables of namespace `ns` and those below it ("" = all), as "ns.name", sorted.
   Result<std::vector<std::string>> Tables(const std::string& ns = "");

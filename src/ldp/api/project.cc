@@ -213,6 +213,23 @@ Result<QueryResult> Project::Query(const std::string& sql, const QueryOptions& o
   return QueryResult(std::move(impl));
 }
 
+Status Project::QueryArrow(const std::string& sql, ArrowArrayStream* out, const QueryOptions& options) {
+  if (!out) return InvalidArgument("QueryArrow: no ArrowArrayStream to fill");
+  LDP_RETURN_NOT_OK(impl_->Engine().status());
+  // The stream owns its connection and a share of the database (declared first, so destroyed last).
+  struct Owner {
+    std::shared_ptr<engine::Database> db;
+    std::unique_ptr<engine::Connection> conn;
+  };
+  auto owner = std::make_shared<Owner>();
+  owner->db = impl_->db;
+  LDP_ASSIGN_OR_RAISE(owner->conn, owner->db->Connect());
+  LDP_RETURN_NOT_OK(services::ConfigureEngine(*impl_->project, *owner->conn));
+  LDP_RETURN_NOT_OK(services::PrepareTables(*impl_->project, *owner->conn, sql, nullptr, options.as_of));
+  engine::Connection& conn = *owner->conn;
+  return conn.StreamArrow(sql, out, std::move(owner));
+}
+
 Result<std::vector<std::string>> Project::Tables(const std::string& ns) {
   auto& cat = impl_->project->catalog();
   catalog::Namespace root;

@@ -52,6 +52,8 @@ std::unique_ptr<Command> MakeDeleteCommand();
 std::unique_ptr<Command> MakeUpdateCommand();
 std::unique_ptr<Command> MakePropertiesCommand();
 std::unique_ptr<Command> MakeAlterCommand();
+std::unique_ptr<Command> MakeRegisterCommand();
+std::unique_ptr<Command> MakeUnregisterCommand();
 // Orchestrator (cli/pipeline_commands.cc)
 std::unique_ptr<Command> MakeRunCommand();
 std::unique_ptr<Command> MakeTaskCommand();

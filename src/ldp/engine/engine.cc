@@ -3,11 +3,14 @@
 #include <duckdb.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cctype>
 #include <chrono>
 #include <memory>
 #include <thread>
 #include <utility>
+
+#include "ldp/arrow.h"
 
 namespace ldp::engine {
 namespace {
@@ -149,6 +152,90 @@ class MaterializedStream final : public ResultStream {
   MaterializedResult m_;
 };
 
+// An Arrow C stream over a streaming DuckDB result (DuckConnection::StreamArrow). DuckDB converts
+// its schema and each data chunk (duckdb_to_arrow_schema, duckdb_data_chunk_to_arrow); this class
+// only adapts DuckDB's pull API to the stream's callbacks and owns what they need.
+class ArrowResultStream {
+ public:
+  static void Export(duckdb_result result, duckdb_arrow_options options, std::shared_ptr<void> keep_alive,
+                     ArrowArrayStream* out) {
+    auto* self = new ArrowResultStream();
+    self->result_ = result;
+    self->options_ = options;
+    self->keep_alive_ = std::move(keep_alive);
+    out->get_schema = &GetSchema;
+    out->get_next = &GetNext;
+    out->get_last_error = &GetLastError;
+    out->release = &Release;
+    out->private_data = self;
+  }
+
+ private:
+  static ArrowResultStream* Self(ArrowArrayStream* s) { return static_cast<ArrowResultStream*>(s->private_data); }
+
+  // Records a DuckDB error (destroying it) and returns the errno-style code the interface wants.
+  int Fail(duckdb_error_data err) {
+    error_ = duckdb_error_data_message(err);
+    duckdb_destroy_error_data(&err);
+    return EIO;
+  }
+
+  static int GetSchema(ArrowArrayStream* s, ArrowSchema* out) {
+    auto* self = Self(s);
+    idx_t n = duckdb_column_count(&self->result_);
+    std::vector<duckdb_logical_type> types(n);
+    std::vector<const char*> names(n);
+    for (idx_t c = 0; c < n; ++c) {
+      types[c] = duckdb_column_logical_type(&self->result_, c);
+      names[c] = duckdb_column_name(&self->result_, c);
+    }
+    duckdb_error_data err = duckdb_to_arrow_schema(self->options_, types.data(), names.data(), n, out);
+    for (auto& t : types) duckdb_destroy_logical_type(&t);
+    if (err && duckdb_error_data_has_error(err)) return self->Fail(err);
+    if (err) duckdb_destroy_error_data(&err);
+    return 0;
+  }
+
+  static int GetNext(ArrowArrayStream* s, ArrowArray* out) {
+    auto* self = Self(s);
+    duckdb_data_chunk chunk = self->done_ ? nullptr : duckdb_fetch_chunk(self->result_);
+    if (!chunk) {
+      self->done_ = true;
+      const char* e = duckdb_result_error(&self->result_);
+      if (e && *e) {
+        self->error_ = ErrorFrom(&self->result_).message();
+        return EIO;
+      }
+      out->release = nullptr;  // the end of the stream, as the interface marks it
+      return 0;
+    }
+    duckdb_error_data err = duckdb_data_chunk_to_arrow(self->options_, chunk, out);
+    duckdb_destroy_data_chunk(&chunk);
+    if (err && duckdb_error_data_has_error(err)) return self->Fail(err);
+    if (err) duckdb_destroy_error_data(&err);
+    return 0;
+  }
+
+  static const char* GetLastError(ArrowArrayStream* s) {
+    auto* self = Self(s);
+    return self->error_.empty() ? nullptr : self->error_.c_str();
+  }
+
+  static void Release(ArrowArrayStream* s) {
+    auto* self = Self(s);
+    duckdb_destroy_result(&self->result_);
+    duckdb_destroy_arrow_options(&self->options_);
+    delete self;  // drops keep_alive: the connection goes after its result
+    s->release = nullptr;
+  }
+
+  duckdb_result result_{};
+  duckdb_arrow_options options_ = nullptr;
+  std::shared_ptr<void> keep_alive_;
+  std::string error_;
+  bool done_ = false;
+};
+
 class DuckConnection final : public Connection {
  public:
   explicit DuckConnection(duckdb_connection c) : conn_(c) {}
@@ -288,6 +375,37 @@ class DuckConnection final : public Connection {
       return st;
     }
     return std::unique_ptr<ResultStream>(new DuckResultStream(r, std::move(columns)));
+  }
+
+  Status StreamArrow(std::string_view sql, ArrowArrayStream* out, std::shared_ptr<void> keep_alive) override {
+    std::string s(sql);
+    duckdb_prepared_statement prep = nullptr;
+    if (duckdb_prepare(conn_, s.c_str(), &prep) != DuckDBSuccess) {
+      std::string m = prep ? duckdb_prepare_error(prep) : "cannot prepare statement";
+      if (prep) duckdb_destroy_prepare(&prep);
+      if (auto pos = m.find("\nLINE "); pos != std::string::npos) m.erase(pos);
+      return InvalidArgument("{}", m);
+    }
+    duckdb_pending_result pending;
+    if (duckdb_pending_prepared_streaming(prep, &pending) != DuckDBSuccess) {
+      std::string m = duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "cannot start statement";
+      duckdb_destroy_pending(&pending);
+      duckdb_destroy_prepare(&prep);
+      return InvalidArgument("{}", m);
+    }
+    duckdb_result r;
+    duckdb_state state = duckdb_execute_pending(pending, &r);
+    duckdb_destroy_pending(&pending);
+    duckdb_destroy_prepare(&prep);
+    if (state != DuckDBSuccess) {
+      Status st = ErrorFrom(&r);
+      duckdb_destroy_result(&r);
+      return st;
+    }
+    duckdb_arrow_options options = nullptr;
+    duckdb_connection_get_arrow_options(conn_, &options);
+    ArrowResultStream::Export(r, options, std::move(keep_alive), out);
+    return Status::OK();
   }
 
   Result<std::optional<std::string>> QueryScalar(std::string_view sql) override {

@@ -14,6 +14,8 @@
 
 #include "ldp/core/status.h"
 
+struct ArrowArrayStream;  // include/ldp/arrow.h: the Arrow C stream interface
+
 namespace ldp::engine {
 
 /// Broad kind of a result column, enough to format and convert values.
@@ -73,6 +75,13 @@ class Connection {
 
   /// Runs `sql` and returns its rows batch by batch (see ResultStream).
   virtual Result<std::unique_ptr<ResultStream>> Stream(std::string_view sql) = 0;
+
+  /// Runs `sql` (a query) and hands its rows to `out` as an Arrow C stream (include/ldp/arrow.h)
+  /// with DuckDB's own column types, one data chunk per Arrow batch. The stream holds
+  /// `keep_alive` until its consumer releases it; keep_alive must own this connection (and its
+  /// database), which runs nothing else meanwhile. Errors while reading come back through the
+  /// stream (get_next returns EIO, get_last_error says why).
+  virtual Status StreamArrow(std::string_view sql, ArrowArrayStream* out, std::shared_ptr<void> keep_alive) = 0;
 
   /// Runs `sql` returning one value (first column of the first row); NotFound when no row.
   virtual Result<std::optional<std::string>> QueryScalar(std::string_view sql) = 0;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "ldp/iceberg/metadata_file.h"
 #include "ldp/iceberg/table_changes.h"
 #include "ldp/iceberg/table_metadata.h"
 
@@ -343,7 +344,7 @@ class Handler {
 
   Result<Current> Load(const TableIdentifier& id) {
     LDP_ASSIGN_OR_RAISE(std::string loc, cat_.LoadTableLocation(id));
-    auto text = fs_.ReadFile(loc);
+    auto text = iceberg::ReadMetadataText(fs_, loc);
     if (!text.ok()) {
       return Internal("table {}: cannot read metadata {}: {}", id.ToString(), loc,
                       text.status().message());
@@ -698,7 +699,7 @@ class Handler {
     bool overwrite = b.value("overwrite", false);
     Status st = CheckInsideWarehouse(loc, opt_.warehouse);
     if (!st.ok()) return ErrorResponse(st);
-    auto text = fs_.ReadFile(loc);
+    auto text = iceberg::ReadMetadataText(fs_, loc);
     if (!text.ok()) {
       return ErrorResponse(
           InvalidArgument("cannot read metadata file {}: {}", loc, text.status().message()));

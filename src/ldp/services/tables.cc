@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "ldp/iceberg/metadata_file.h"
+
 namespace ldp::services {
 
 int64_t NowMs() {
@@ -25,7 +27,7 @@ Result<LoadedTable> LoadTable(Project& project, const catalog::TableIdentifier& 
   LoadedTable t;
   t.id = id;
   t.metadata_location = *loc;
-  LDP_ASSIGN_OR_RAISE(std::string text, project.fs().ReadFile(t.metadata_location));
+  LDP_ASSIGN_OR_RAISE(std::string text, iceberg::ReadMetadataText(project.fs(), t.metadata_location));
   auto md = iceberg::TableMetadata::FromJsonString(text);
   if (!md.ok()) return md.status().WithContext(fmt::format("table {}: metadata {}", id.ToString(), t.metadata_location));
   t.metadata = *md;

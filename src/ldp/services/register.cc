@@ -1,0 +1,75 @@
+#include "ldp/services/register.h"
+
+#include <fmt/format.h>
+
+#include "ldp/iceberg/metadata_file.h"
+#include "ldp/iceberg/scan.h"
+#include "ldp/iceberg/table_metadata.h"
+
+namespace ldp::services {
+
+Result<RegisterResult> RegisterTable(Project& project, const RegisterOptions& options) {
+  auto& fs = project.fs();
+  auto& cat = project.catalog();
+  const std::string name = options.table.ToString();
+  RegisterResult out;
+  out.table = options.table;
+
+  // Everything is read and checked before the catalog is touched.
+  LDP_ASSIGN_OR_RAISE(out.metadata_location, iceberg::ResolveMetadataLocation(fs, options.location));
+  LDP_ASSIGN_OR_RAISE(std::string text, iceberg::ReadMetadataText(fs, out.metadata_location));
+  auto md = iceberg::TableMetadata::FromJsonString(text);
+  if (!md.ok()) return md.status().WithContext(fmt::format("registering {}: metadata {}", name, out.metadata_location));
+  const auto& m = **md;
+  out.format_version = m.format_version;
+  out.table_uuid = m.table_uuid;
+  out.snapshots = static_cast<int64_t>(m.snapshots.size());
+  if (const iceberg::Snapshot* snap = m.CurrentSnapshot()) {
+    out.current_snapshot_id = snap->snapshot_id;
+    auto plan = iceberg::PlanScan(fs, m, snap, {});
+    if (!plan.ok())
+      return plan.status().WithContext(fmt::format("registering {}: snapshot {}", name, snap->snapshot_id));
+    out.data_files = static_cast<int64_t>(plan->files.size());
+    for (const auto& f : plan->files) out.records += f.record_count;
+    // Every file the current snapshot needs must be there. Checked on the local disk (a stat each);
+    // on object storage that would be a request per file, so it is left to the first read there.
+    auto check = [&](const std::string& path, const char* what) -> Status {
+      if (path.rfind("s3://", 0) == 0 || path.rfind("s3a://", 0) == 0 || path.rfind("gs://", 0) == 0) return Status::OK();
+      auto exists = fs.Exists(path);
+      if (!exists.ok()) return exists.status();
+      if (!*exists)
+        return NotFound("registering {}: {} {} of snapshot {} does not exist (was the table moved? its location is {})",
+                        name, what, path, snap->snapshot_id, m.location);
+      return Status::OK();
+    };
+    for (const auto& f : plan->files) LDP_RETURN_NOT_OK(check(f.file_path, "data file"));
+    for (const auto& d : plan->delete_files) LDP_RETURN_NOT_OK(check(d.file.file_path, "delete file"));
+  }
+
+  LDP_ASSIGN_OR_RAISE(bool ns_exists, cat.NamespaceExists(options.table.ns));
+  if (!ns_exists) {
+    Status st = cat.CreateNamespace(options.table.ns, {});
+    if (!st.ok() && st.code() != ErrorCode::kAlreadyExists) return st;
+  }
+  auto current = cat.LoadTableLocation(options.table);
+  if (current.ok()) {
+    if (!options.overwrite)
+      return AlreadyExists("table {} already exists (pointing at {}); use --overwrite to point it at {}", name, *current,
+                           out.metadata_location);
+    LDP_RETURN_NOT_OK(cat.CommitTable(options.table, *current, out.metadata_location));
+    out.replaced = true;
+    return out;
+  }
+  if (current.status().code() != ErrorCode::kNoSuchTable) return current.status();
+  LDP_RETURN_NOT_OK(cat.CreateTable(options.table, out.metadata_location));
+  return out;
+}
+
+Result<std::string> UnregisterTable(Project& project, const catalog::TableIdentifier& table) {
+  auto& cat = project.catalog();
+  LDP_ASSIGN_OR_RAISE(std::string loc, cat.LoadTableLocation(table));
+  LDP_RETURN_NOT_OK(cat.DropTable(table));
+  return loc;
+}
+
+}  // namespace ldp::services
