@@ -18,10 +18,10 @@ if(_yaml_so)
   set(_ldp_shared_yaml ${_yaml_so})
 endif()
 target_link_libraries(ldp_shared PRIVATE
-  $<TARGET_FILE:ldp_orchestrator> $<TARGET_FILE:ldp_pipeline> $<TARGET_FILE:ldp_services> $<TARGET_FILE:ldp_engine> $<TARGET_FILE:ldp_catalog> $<TARGET_FILE:ldp_iceberg>
+  $<TARGET_FILE:ldp_orchestrator> $<TARGET_FILE:ldp_pipeline> $<TARGET_FILE:ldp_services> $<TARGET_FILE:ldp_connectors> $<TARGET_FILE:ldp_engine> $<TARGET_FILE:ldp_catalog> $<TARGET_FILE:ldp_iceberg>
   $<TARGET_FILE:ldp_avro> $<TARGET_FILE:ldp_io> $<TARGET_FILE:ldp_core>
   ldp_duckdb fmt::fmt SQLite::SQLite3 ZLIB::ZLIB ${_ldp_shared_yaml} Threads::Threads ${CMAKE_DL_LIBS})
-add_dependencies(ldp_shared ldp_orchestrator ldp_pipeline ldp_services ldp_engine ldp_catalog ldp_iceberg ldp_avro ldp_io ldp_core)
+add_dependencies(ldp_shared ldp_orchestrator ldp_pipeline ldp_services ldp_connectors ldp_engine ldp_catalog ldp_iceberg ldp_avro ldp_io ldp_core)
 target_include_directories(ldp_shared PUBLIC
   $<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/include> $<BUILD_INTERFACE:${CMAKE_BINARY_DIR}/generated>)
 # Only the public API is exported (cmake/libldp.map): SQLite, yaml-cpp, zlib and ldp's internals
@@ -40,7 +40,7 @@ set_target_properties(ldp_shared PROPERTIES
 # One archive a program can link alone (plus DuckDB, fmt, yaml-cpp, SQLite, zlib): the API objects
 # and every module archive, merged with an `ar` MRI script.
 add_library(ldp_api_static STATIC $<TARGET_OBJECTS:ldp_api>)
-set(_ldp_static_parts ldp_api_static ldp_orchestrator ldp_pipeline ldp_services ldp_engine ldp_catalog ldp_iceberg ldp_avro ldp_io ldp_core)
+set(_ldp_static_parts ldp_api_static ldp_orchestrator ldp_pipeline ldp_services ldp_connectors ldp_engine ldp_catalog ldp_iceberg ldp_avro ldp_io ldp_core)
 set(_ldp_mri "create ${CMAKE_BINARY_DIR}/lib/libldp.a\n")
 foreach(_part IN LISTS _ldp_static_parts)
   string(APPEND _ldp_mri "addlib $<TARGET_FILE:${_part}>\n")

@@ -89,6 +89,7 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeGraphCommand());
   commands.push_back(MakeSchedulerCommand());
   commands.push_back(MakeServeCommand());
+  commands.push_back(MakeStateCommand());
   std::vector<std::pair<CLI::App*, Command*>> registered;
   for (auto& c : commands) registered.push_back({c->Register(app), c.get()});
 

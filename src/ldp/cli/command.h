@@ -63,6 +63,7 @@ std::unique_ptr<Command> MakePipelinesCommand();
 std::unique_ptr<Command> MakeGraphCommand();
 std::unique_ptr<Command> MakeSchedulerCommand();
 std::unique_ptr<Command> MakeServeCommand();
+std::unique_ptr<Command> MakeStateCommand();
 
 // Shared helpers for commands.
 Result<std::unique_ptr<services::Project>> OpenProject(const GlobalOptions& g);

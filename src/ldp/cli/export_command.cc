@@ -3,6 +3,7 @@
 #include "ldp/cli/command.h"
 #include "ldp/services/ingest.h"
 #include "ldp/services/query.h"
+#include "ldp/services/sink_export.h"
 
 namespace ldp::cli {
 
@@ -22,12 +23,20 @@ std::string FormatFromPath(const std::string& path) {
 class ExportCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
-    auto* c = app.add_subcommand("export", "Write a table (or a query with --sql) to a CSV, Parquet or JSON file");
+    auto* c = app.add_subcommand(
+        "export", "Write a table (or a query with --sql) to a file or folder, a DuckDB database file or PostgreSQL");
     c->add_option("table", table_, "NS.NAME");
     c->add_option("--sql", sql_, "Export the result of this query instead of a table");
-    c->add_option("--to", to_, "Output file (required)");
+    c->add_option("--to", to_,
+                  "Output: a CSV/Parquet/JSON file, a folder (ending in /), FILE.duckdb?table=T, or "
+                  "postgresql://user@host/db?table=T (required)");
     c->add_option("--format", format_, "csv, parquet or json (default: from the extension, else csv)")
         ->check(CLI::IsMember({"csv", "parquet", "json"}));
+    c->add_option("--mode", mode_, "Write disposition: replace (default), append or merge (DuckDB, PostgreSQL; needs --key)")
+        ->check(CLI::IsMember({"append", "replace", "merge"}));
+    c->add_option("--key", key_, "merge: key column(s) COL[,COL]");
+    c->add_option("--target-table", target_table_, "DuckDB/PostgreSQL: the table to write (default: ?table= or the source table's name)");
+    c->add_option("--partition-by", partition_by_, "Files: write a folder with COL=VALUE sub-folders, COL[,COL]");
     // Tables are always NS.NAME, so a bare `airflow` cannot be a table.
     airflow_ = c->add_subcommand("airflow", "Write a pipeline as an Airflow 2 DAG file whose tasks run `ldp task run`");
     airflow_->add_option("pipeline", pipeline_, "Pipeline name")->required();
@@ -40,12 +49,37 @@ class ExportCommand final : public Command {
 
   Status Run(const GlobalOptions& g) override {
     if (airflow_->parsed()) return ExportAirflow(g, pipeline_, out_, image_, project_path_);
-    if (to_.empty()) return InvalidArgument("--to is required (the output file)");
+    if (to_.empty()) return InvalidArgument("--to is required (the output file, folder, database or table)");
     if (table_.empty() == sql_.empty()) return InvalidArgument("give either a table NS.NAME or --sql, not both");
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     LDP_ASSIGN_OR_RAISE(auto fmt_, services::ParseFileFormat(format_.empty() ? FormatFromPath(to_) : format_));
     LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
     LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+    if (connectors::KindOfTarget(to_) != connectors::SinkKind::kFile || !mode_.empty() || !partition_by_.empty() ||
+        to_.back() == '/') {
+      // A sink (connectors/sink.h): DuckDB, PostgreSQL, or files with a disposition / folders.
+      connectors::SinkOptions so;
+      LDP_ASSIGN_OR_RAISE(so.disposition, connectors::ParseWriteDisposition(mode_));
+      so.keys = SplitList(key_);
+      so.partition_by = SplitList(partition_by_);
+      so.table = target_table_;
+      so.format = format_;
+      if (so.disposition == connectors::WriteDisposition::kMerge && so.keys.empty())
+        return InvalidArgument("--mode merge needs --key COL[,COL]");
+      std::optional<catalog::TableIdentifier> id;
+      if (!table_.empty()) {
+        LDP_ASSIGN_OR_RAISE(id, catalog::TableIdentifier::Parse(table_));
+      }
+      LDP_ASSIGN_OR_RAISE(auto sr, services::ExportToSink(*project, *conn, id, sql_, to_, so));
+      if (g.json) {
+        PrintJson({{"target", sr.target}, {"rows", sr.rows}, {"mode", connectors::WriteDispositionName(so.disposition)},
+                   {"created", sr.created}});
+      } else if (!g.quiet) {
+        std::cout << fmt::format("Wrote {} rows to {} ({}{})\n", sr.rows, sr.target,
+                                 connectors::WriteDispositionName(so.disposition), sr.created ? ", created" : "");
+      }
+      return Status::OK();
+    }
     services::ExportResult r;
     if (!table_.empty()) {
       LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
@@ -62,7 +96,22 @@ class ExportCommand final : public Command {
   }
 
  private:
-  std::string table_, sql_, to_, format_;
+  static std::vector<std::string> SplitList(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (!s.empty() && start <= s.size()) {
+      size_t comma = s.find(',', start);
+      std::string k = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      k.erase(0, k.find_first_not_of(' '));
+      k.erase(k.find_last_not_of(' ') + 1);
+      if (!k.empty()) out.push_back(k);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return out;
+  }
+
+  std::string table_, sql_, to_, format_, mode_, key_, target_table_, partition_by_;
   CLI::App* airflow_ = nullptr;
   std::string pipeline_, out_, image_, project_path_;
 };

@@ -14,6 +14,7 @@
 #include "ldp/orchestrator/runner.h"
 #include "ldp/pipeline/template.h"
 #include "ldp/services/ingest.h"
+#include "ldp/services/source_ingest.h"
 #include "ldp/services/query.h"
 #include "ldp/services/tables.h"
 
@@ -81,13 +82,16 @@ std::vector<std::string> StrList(const json& v) {
 bool IsTrue(const std::string& s) { return s == "true" || s == "yes" || s == "on" || s == "True"; }
 
 std::string ProjectPath(const services::Project& project, const std::string& p) {
-  if (p.empty() || p[0] == '/') return p;
+  if (p.empty() || p[0] == '/' || p.find("://") != std::string::npos) return p;
   return project.root() + "/" + p;
 }
 
 Result<TaskResult> RunIngest(services::Project& project, const json& c, std::ostream& log) {
   services::IngestOptions o;
-  o.source = ProjectPath(project, Str(c, "source"));
+  std::string raw_source = Str(c, "source");
+  std::string source_config = c.contains("source_config") ? ProjectPath(project, Str(c, "source_config")) : "";
+  bool connector = services::IsConnectorSource(raw_source, source_config);
+  o.source = connector ? raw_source : ProjectPath(project, raw_source);
   LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(Str(c, "table")));
   LDP_ASSIGN_OR_RAISE(o.mode, services::ParseIngestMode(Str(c, "mode", "append")));
   LDP_ASSIGN_OR_RAISE(o.format, services::ParseSourceFormat(Str(c, "format")));
@@ -98,13 +102,31 @@ Result<TaskResult> RunIngest(services::Project& project, const json& c, std::ost
   o.evolve = IsTrue(Str(c, "evolve"));
   LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(project));
   LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
-  LDP_ASSIGN_OR_RAISE(auto r, services::Ingest(project, *conn, o));
+  services::IngestResult r;
+  std::string shown = o.source;
+  if (connector) {
+    // A REST API, PostgreSQL, ... source (services/source_ingest.h): the same options as
+    // `ldp ingest --source-config`; the cursor is saved after the commit.
+    LDP_ASSIGN_OR_RAISE(auto opts, connectors::ConnectorOptions::Load(raw_source, source_config));
+    shown = opts.Describe();
+    if (opts.kind() == connectors::SourceKind::kFile) {
+      o.source = ProjectPath(project, opts.uri());
+      LDP_ASSIGN_OR_RAISE(r, services::Ingest(project, *conn, o));
+    } else {
+      LDP_ASSIGN_OR_RAISE(auto sr, services::IngestFromSource(project, *conn, o, opts));
+      r = sr.ingest;
+      log << "source " << sr.source << ": " << sr.records << " records in " << sr.pages << " pages"
+          << (sr.cursor ? ", cursor " + *sr.cursor : std::string()) << "\n";
+    }
+  } else {
+    LDP_ASSIGN_OR_RAISE(r, services::Ingest(project, *conn, o));
+  }
   TaskResult out;
   out.table = r.table.ToString();
   if (r.committed) out.snapshot_id = r.snapshot_id;
   out.message = r.committed ? fmt::format("{} rows into {} (snapshot {})", r.rows, out.table, r.snapshot_id)
                             : "source had no rows: nothing committed";
-  log << "ingest " << o.source << " -> " << out.table << ": " << out.message << "\n";
+  log << "ingest " << shown << " -> " << out.table << ": " << out.message << "\n";
   return out;
 }
 

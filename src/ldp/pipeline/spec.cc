@@ -21,7 +21,7 @@ const TaskSpec* PipelineSpec::FindTask(const std::string& id) const {
 
 const std::map<std::string, std::vector<std::string>>& TaskTypeFields() {
   static const std::map<std::string, std::vector<std::string>> kFields = {
-      {"ingest", {"source", "table", "mode", "key", "where", "format", "branch", "partition_by", "evolve"}},
+      {"ingest", {"source", "source_config", "table", "mode", "key", "where", "format", "branch", "partition_by", "evolve"}},
       {"sql", {"sql", "table", "mode", "key"}},
       {"check", {"table", "query", "checks", "sample"}},
       {"export", {"table", "query", "path", "format"}},
@@ -200,7 +200,7 @@ void ValidateTaskConfig(Ctx& ctx, const TaskSpec& t, const std::string& prefix) 
     }
   }
   if (t.type == "ingest") {
-    need("source");
+    if (!c.contains("source_config")) need("source");
     need("table");
     enum_field("mode", {"append", "overwrite", "merge"});
     enum_field("format", {"parquet", "csv", "json"});

@@ -19,6 +19,7 @@
 #include "ldp/services/row_delta.h"
 #include "ldp/services/partitioned_write.h"
 #include "ldp/services/sorted_write.h"
+#include "ldp/services/source_ingest.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::services {
@@ -438,10 +439,18 @@ Result<FileSource> ResolveFileSource(engine::Connection& conn, const std::string
 }
 
 Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const IngestOptions& options) {
+  if (options.relation_sql.empty() &&
+      (options.source.rfind("http://", 0) == 0 || options.source.rfind("https://", 0) == 0))
+    return IngestFromUrl(project, conn, options);  // downloaded, then the file path below
   IngestResult result;
   result.table = options.table;
   const std::string table_name = options.table.ToString();
-  LDP_ASSIGN_OR_RAISE(FileSource src, ResolveFileSource(conn, options.source, options.format));
+  FileSource src;
+  if (options.relation_sql.empty()) {
+    LDP_ASSIGN_OR_RAISE(src, ResolveFileSource(conn, options.source, options.format));
+  } else {
+    src.relation_sql = options.relation_sql;
+  }
   result.source_files = static_cast<int>(src.files.size());
 
   // Source schema, from DuckDB's own inference.
@@ -634,7 +643,7 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   if (!st.ok()) {
     // DuckDB does not always say which file of a glob is damaged ("Invalid data"): read the files
     // one by one (only on this error path) and name the first that fails.
-    std::string culprit = src.files.size() == 1 ? src.files[0] : FindUnreadableFile(conn, src);
+    std::string culprit = src.files.size() == 1 ? src.files[0] : src.files.empty() ? "" : FindUnreadableFile(conn, src);
     return fail(st.WithContext(culprit.empty()
                                    ? fmt::format("ingesting {} into {}", options.source, table_name)
                                    : fmt::format("ingesting {} into {}: file {}", options.source, table_name, culprit)));

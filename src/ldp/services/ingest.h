@@ -62,6 +62,10 @@ struct IngestOptions {
   /// added, allowed promotions applied, a column whose name differs only in case matches; the
   /// new schema is committed with the data, in the same snapshot commit.
   bool evolve = false;
+  /// A DuckDB relation to read instead of resolving `source` as files (connector sources stage
+  /// their records and pass the relation over the staged files; `source` then only names it in
+  /// messages). services/source_ingest.h.
+  std::string relation_sql;
   /// Called with DuckDB's progress estimate (0..100) while data files are written.
   std::function<void(double)> progress;
 };
