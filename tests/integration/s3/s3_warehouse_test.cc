@@ -219,6 +219,38 @@ TEST_F(S3WarehouseTest, ServeTheCatalogOfAWarehouseOnS3) {
   EXPECT_TRUE(StagedLeftovers().empty());
 }
 
+// The NYC taxi demo with the warehouse on S3 gives the same reports as with a local warehouse
+// (same seed, same data), and its table lives in the bucket.
+TEST_F(S3WarehouseTest, NycTaxiDemoRunsOnS3WithTheSameReportsAsLocally) {
+  ProcessResult on_s3 = Ldp({"demo", "nyc-taxi", "--rows", "30000", "--json"});
+  ASSERT_EQ(on_s3.exit_code, 0) << on_s3.Describe();
+  auto s3 = nlohmann::json::parse(on_s3.out, nullptr, false);
+  ASSERT_FALSE(s3.is_discarded()) << on_s3.out;
+  EXPECT_EQ(s3["ingest"]["rows"], 30000);
+  EXPECT_EQ(s3["ingest"]["metadata_location"].get<std::string>().rfind("s3://" + bucket_ + "/lake/nyc.db/yellow_trips/", 0),
+            0u);
+  EXPECT_GE(CountEnding(Objects("lake/nyc.db/yellow_trips/"), ".parquet"), 1u);
+
+  const std::string local = tmp_.Join("local");
+  ASSERT_EQ(RunProcess({LDP_BIN, "init", local, "--quiet"})->exit_code, 0);
+  auto on_disk = RunProcess({LDP_BIN, "--project", local, "demo", "nyc-taxi", "--rows", "30000", "--json"});
+  ASSERT_TRUE(on_disk.ok());
+  ASSERT_EQ(on_disk->exit_code, 0) << on_disk->Describe();
+  auto here = nlohmann::json::parse(on_disk->out, nullptr, false);
+  ASSERT_EQ(s3["reports"].size(), here["reports"].size());
+  ASSERT_GE(s3["reports"].size(), 2u);
+  for (size_t r = 0; r < s3["reports"].size(); ++r) {
+    EXPECT_EQ(s3["reports"][r]["title"], here["reports"][r]["title"]);
+    EXPECT_EQ(s3["reports"][r]["rows"], here["reports"][r]["rows"]) << s3["reports"][r]["title"];
+  }
+  // A cold read from the bucket agrees too.
+  std::filesystem::remove_all(cache_dir());
+  EXPECT_EQ(QueryCsv("SELECT count(*) AS n, round(sum(fare_amount), 2) AS f FROM nyc.yellow_trips"),
+            QueryCsv("SELECT count(*) AS n, round(sum(fare_amount), 2) AS f FROM read_parquet('" +
+                     s3["generated"]["path"].get<std::string>() + "')"));
+  EXPECT_TRUE(StagedLeftovers().empty());
+}
+
 TEST_F(S3WarehouseTest, PartitionedIngestAndMultipartDataFiles) {
   const std::string src = tmp_.Join("src.parquet");
   // ~12 MB of incompressible strings: the data file is larger than the 5 MiB part size.
