@@ -3,9 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <map>
+#include <cstring>
 #include <filesystem>
+#include <map>
+#include <thread>
 
 #include "ldp/connectors/postgres_client.h"
 #include "ldp/connectors/source.h"
@@ -196,15 +203,17 @@ class PostgresSink final : public Sink {
       pg_cols += fmt::format("{}{} {}", pg_cols.empty() ? "" : ", ", PgQuoteIdent(c.name), pg_type);
       col_list += (col_list.empty() ? "" : ", ") + PgQuoteIdent(c.name);
     }
-    // DuckDB writes the rows to a local CSV (streaming), which is then sent with COPY FROM STDIN
-    // in 1 MiB pieces: memory stays bounded whatever the row count.
+    // DuckDB writes the rows as CSV into a named pipe while this thread reads the pipe and hands
+    // each piece to COPY FROM STDIN: both run at once, nothing is written to disk, and memory
+    // holds one pipe buffer (docs/adr/0020-bigquery-source.md).
     LDP_ASSIGN_OR_RAISE(auto stage, Stage::Make(o_.staging_dir.empty() ? std::filesystem::temp_directory_path().string()
                                                                         : o_.staging_dir));
-    std::string csv = stage->NextFile("export", "csv");
-    LDP_RETURN_NOT_OK(conn.Execute(fmt::format("COPY (SELECT {} FROM ({})) TO {} (FORMAT csv, HEADER false)",
-                                               csv_select, select, QuoteLiteral(csv))));
+    std::string fifo = stage->NextFile("export", "csv");
+    if (mkfifo(fifo.c_str(), 0600) != 0) return IOError("creating pipe {}: {}", fifo, std::strerror(errno));
     LDP_ASSIGN_OR_RAISE(auto pg, PgConnection::Connect(conninfo_, shown_));
     std::string target = PgQuoteQualified(table_);
+    std::string copy_rows = fmt::format("COPY (SELECT {} FROM ({})) TO {} (FORMAT csv, HEADER false, USE_TMP_FILE false)", csv_select,
+                                        select, QuoteLiteral(fifo));
     auto run = [&]() -> Result<int64_t> {
       LDP_ASSIGN_OR_RAISE(auto exists, pg->Exec(fmt::format("SELECT to_regclass({}) IS NOT NULL", PgQuoteLiteral(target))));
       out.created = exists.rows.empty() || exists.rows[0][0].value_or("f") != "t";
@@ -227,18 +236,47 @@ class PostgresSink final : public Sink {
                                                target)).status());
         copy_into = "_ldp_merge";
       }
-      std::FILE* f = std::fopen(csv.c_str(), "rb");
-      if (!f) return IOError("reading staging file {}", csv);
+      // The read end opens without waiting for a writer; a write end of our own keeps the pipe
+      // from reading as ended before DuckDB opens it, and is closed once DuckDB is done (so a
+      // DuckDB error that never opens the pipe still ends the read).
+      int rd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (rd < 0) return IOError("opening pipe {}: {}", fifo, std::strerror(errno));
+      int keep = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+      if (keep < 0) {
+        close(rd);
+        return IOError("opening pipe {}: {}", fifo, std::strerror(errno));
+      }
+      fcntl(rd, F_SETFL, fcntl(rd, F_GETFL) & ~O_NONBLOCK);
+      fcntl(rd, F_SETPIPE_SZ, 1 << 20);  // fewer, larger pieces; the default 64 KiB also works
+      Status produced;
+      std::thread producer([&] {
+        produced = conn.Execute(copy_rows);
+        close(keep);
+      });
       std::string buf;
+      Status read_failed;
       auto next = [&]() -> Result<std::string> {
         buf.resize(1 << 20);
-        size_t n = std::fread(buf.data(), 1, buf.size(), f);
-        if (n == 0 && std::ferror(f)) return IOError("reading staging file {}", csv);
-        buf.resize(n);
+        ssize_t n;
+        do {
+          n = read(rd, buf.data(), buf.size());
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+          read_failed = IOError("reading pipe {}: {}", fifo, std::strerror(errno));
+          return read_failed;
+        }
+        buf.resize(static_cast<size_t>(n));
         return buf;
       };
       auto copied = pg->CopyIn(fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", copy_into, col_list), next);
-      std::fclose(f);
+      // Whatever happened to COPY, drain the pipe so that DuckDB finishes instead of blocking.
+      char sink[1 << 16];
+      while (read(rd, sink, sizeof(sink)) > 0) {
+      }
+      producer.join();
+      close(rd);
+      // Rows that DuckDB failed to produce in full must not be committed.
+      if (!produced.ok()) return produced.WithContext("producing the rows");
       if (!copied.ok()) return copied.status();
       int64_t rows = *copied;
       if (copy_into != target) {
