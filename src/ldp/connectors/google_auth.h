@@ -57,7 +57,9 @@ class TokenSource {
   /// Unavailable when it cannot be reached. Messages name the token URI, never the JWT or key.
   Result<std::string> Get();
   /// Forgets the cached token (after the API answered 401 with it).
-  void Invalidate() { token_ = {}; }
+  void Invalidate() {
+    if (!fixed_) token_ = {};
+  }
   /// Token exchanges performed so far.
   int exchanges() const { return exchanges_; }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "ldp/connectors/sink.h"
 #include "ldp/engine/engine.h"
@@ -28,12 +29,13 @@ class PostgresSinkTest : public ::testing::Test {
     ASSERT_TRUE(c.ok());
     conn_ = std::move(*c);
   }
-  Result<SinkResult> Write(const std::string& sql, WriteDisposition d, std::vector<std::string> keys = {}) {
+  Result<SinkResult> Write(const std::string& sql, WriteDisposition d, std::vector<std::string> keys = {},
+                           const std::string& table = "t") {
     SinkOptions o;
     o.disposition = d;
     o.keys = std::move(keys);
     o.staging_dir = tmp_.path();
-    auto sink = MakeSink(uri_ + "?table=t", o);
+    auto sink = MakeSink(uri_ + "?table=" + table, o);
     if (!sink.ok()) return sink.status();
     return (*sink)->Write(*conn_, sql);
   }
@@ -91,6 +93,42 @@ TEST_F(PostgresSinkTest, FailureOnEitherSideLeavesTheTargetAsItWas) {
   ASSERT_FALSE(early.ok());
   EXPECT_EQ(Psql("SELECT count(*) FROM t"), "10");
   EXPECT_TRUE(std::filesystem::is_empty(tmp_.path()));
+}
+
+TEST_F(PostgresSinkTest, PlainCsvFileGoesToCopyAsItIs) {
+  // Quotes, delimiters and newlines inside quotes, an empty unquoted field and a quoted empty
+  // field (both NULL for DuckDB), ISO timestamps, a header.
+  testing::TempDir files;  // apart from the staging folder, which must end empty
+  std::string csv = files.Join("plain.csv");
+  {
+    std::ofstream f(csv);
+    f << "id,name,amount,at,ok\n";
+    for (int i = 0; i < 5000; ++i)
+      f << i << ",\"n " << i << ", \"\"q\"\"\n2\"," << (i % 10 == 0 ? "" : std::to_string(i) + ".25") << ",2024-01-0"
+        << (1 + i % 9) << " 10:00:0" << (i % 10) << "," << (i % 3 == 0 ? "\"\"" : i % 2 ? "true" : "false") << "\n";
+  }
+  std::string select = "SELECT * FROM read_csv(" + engine::QuoteLiteral(csv) + ")";
+  ASSERT_EQ(PostgresPassthroughCsv(*conn_, select), csv);
+  auto r = Write(select, WriteDisposition::kReplace);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows, 5000);
+  // PostgreSQL holds what DuckDB reads from the file.
+  auto duck = conn_->QueryScalar("SELECT count(*) || '|' || count(amount) || '|' || CAST(sum(amount) AS DECIMAL(20,2)) || '|' || count(ok) || '|' || "
+                                 "sum(CASE WHEN ok THEN 1 ELSE 0 END) || '|' || max(\"at\") || '|' || sum(length(name)) FROM (" +
+                                 select + ")");
+  ASSERT_TRUE(duck.ok() && *duck) << duck.status().ToString();
+  EXPECT_EQ(Psql("SELECT count(*) || '|' || count(amount) || '|' || CAST(sum(amount) AS DECIMAL(20,2)) || '|' || count(ok) || '|' || "
+                 "sum(CASE WHEN ok THEN 1 ELSE 0 END) || '|' || max(\"at\") || '|' || sum(length(name)) FROM t"),
+            **duck);
+  EXPECT_EQ(Psql("SELECT name FROM t WHERE id = 7"), "n 7, \"q\"\n2");
+  // Anything else goes through DuckDB: a projection, a compressed file, a non-ISO date.
+  EXPECT_FALSE(PostgresPassthroughCsv(*conn_, "SELECT id FROM read_csv(" + engine::QuoteLiteral(csv) + ")"));
+  std::string us = files.Join("us.csv");
+  std::ofstream(us) << "d,v\n12/31/2024,1\n01/02/2024,2\n";
+  EXPECT_FALSE(PostgresPassthroughCsv(*conn_, "SELECT * FROM read_csv(" + engine::QuoteLiteral(us) + ")"));
+  auto u = Write("SELECT * FROM read_csv(" + engine::QuoteLiteral(us) + ")", WriteDisposition::kReplace, {}, "u");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(Psql("SELECT string_agg(d::text, ' ' ORDER BY v) FROM u"), "2024-12-31 2024-01-02");
 }
 
 }  // namespace
