@@ -293,9 +293,9 @@ PYBIND11_MODULE(ldp, m) {
              const std::optional<std::string>& partition_by, const std::string& branch, bool evolve) {
             ldp::IngestOptions o;
             if (mode == "append") o.mode = ldp::IngestMode::kAppend;
-            else if (mode == "overwrite") o.mode = ldp::IngestMode::kOverwrite;
+            else if (mode == "replace" || mode == "overwrite") o.mode = ldp::IngestMode::kReplace;  // overwrite: deprecated
             else if (mode == "merge") o.mode = ldp::IngestMode::kMerge;
-            else Raise(ldp::Status(ldp::ErrorCode::kInvalidArgument, "unknown mode '" + mode + "' (use append, overwrite or merge)"));
+            else Raise(ldp::Status(ldp::ErrorCode::kInvalidArgument, "unknown mode '" + mode + "' (use append, replace or merge)"));
             o.format = format.value_or("");
             o.keys = KeyList(key);
             o.where = where.value_or("");

@@ -34,9 +34,11 @@ namespace ldp {
 
 /// How an ingest treats the rows a table already has.
 enum class IngestMode {
-  kAppend,     ///< add the source's rows
-  kOverwrite,  ///< replace the table's rows (or, with `where`, only the matching ones)
-  kMerge,      ///< upsert on `keys`: matching rows replaced, the others added
+  kAppend,   ///< add the source's rows
+  kReplace,  ///< replace the table's rows (or, with `where`, only the matching ones)
+  kMerge,    ///< upsert on `keys`: matching rows replaced, the others added
+  /// Deprecated spelling of kReplace (the write dispositions are append, replace, merge everywhere).
+  kOverwrite = kReplace,
 };
 
 struct IngestOptions {
@@ -45,7 +47,7 @@ struct IngestOptions {
   std::string format;
   /// kMerge: the key columns.
   std::vector<std::string> keys;
-  /// kOverwrite: replace only the rows matching this SQL predicate (empty = every row).
+  /// kReplace: replace only the rows matching this SQL predicate (empty = every row).
   std::string where;
   /// The partition spec of a table this ingest creates, e.g. "day(ts), bucket(16, id)".
   std::string partition_by;

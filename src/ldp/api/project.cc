@@ -174,7 +174,7 @@ Result<IngestSummary> Project::Ingest(const std::string& source, const std::stri
   LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table));
   switch (options.mode) {
     case IngestMode::kAppend: o.mode = services::IngestMode::kAppend; break;
-    case IngestMode::kOverwrite: o.mode = services::IngestMode::kOverwrite; break;
+    case IngestMode::kReplace: o.mode = services::IngestMode::kOverwrite; break;
     case IngestMode::kMerge: o.mode = services::IngestMode::kMerge; break;
   }
   if (!options.format.empty()) {

@@ -13,17 +13,17 @@ class IngestCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& app) override {
     auto* c = app.add_subcommand(
-        "ingest", "Load a file, glob, folder, REST API or PostgreSQL source into an Iceberg table (one atomic snapshot)");
+        "ingest", "Load a file, glob, folder, REST API, PostgreSQL or BigQuery source into an Iceberg table (one atomic snapshot)");
     c->add_option("source", source_,
-                  "A file, a glob (quote it) or a folder; or a source URI: postgresql://..., http(s)://... "
-                  "(with --source-config)");
+                  "A file, a glob (quote it) or a folder; or a source URI: postgresql://..., bigquery://PROJECT?query=..., "
+                  "http(s)://... (with --source-config)");
     c->add_option("--source-config", source_config_,
-                  "YAML options of a connector source (REST API, PostgreSQL); values may be {{ env.NAME }}");
+                  "YAML options of a connector source (REST API, PostgreSQL, BigQuery); values may be {{ env.NAME }}");
     c->add_option("-t,--table", table_, "Target table NS.NAME (created when missing)")->required();
-    c->add_option("--mode", mode_, "append (default), overwrite or merge")
-        ->check(CLI::IsMember({"append", "overwrite", "merge"}));
+    c->add_option("--mode", mode_, "append (default), replace or merge ('overwrite': deprecated spelling of replace)")
+        ->check(CLI::IsMember({"append", "replace", "merge", "overwrite"}));
     c->add_option("--key", key_, "merge: key column(s) COL[,COL]; source rows replace rows with their key, others are added");
-    c->add_option("--where", where_, "overwrite: replace only the rows matching this DuckDB predicate");
+    c->add_option("--where", where_, "replace: replace only the rows matching this DuckDB predicate");
     c->add_option("--format", format_, "parquet, csv or json (default: from the file extension)")
         ->check(CLI::IsMember({"parquet", "csv", "json"}));
     c->add_option("--branch", branch_, "Commit to this existing branch instead of main (write-audit-publish)");
@@ -51,7 +51,7 @@ class IngestCommand final : public Command {
     if (!branch_.empty()) o.branch = branch_;
     if (o.mode == services::IngestMode::kMerge && key_.empty()) return InvalidArgument("--mode merge needs --key COL[,COL]");
     if (o.mode != services::IngestMode::kMerge && !key_.empty()) return InvalidArgument("--key goes with --mode merge");
-    if (o.mode != services::IngestMode::kOverwrite && !where_.empty()) return InvalidArgument("--where goes with --mode overwrite");
+    if (o.mode != services::IngestMode::kOverwrite && !where_.empty()) return InvalidArgument("--where goes with --mode replace");
     for (size_t start = 0; !key_.empty() && start <= key_.size();) {
       size_t comma = key_.find(',', start);
       std::string k = key_.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
@@ -158,7 +158,7 @@ class IngestCommand final : public Command {
     std::string from = from_source ? std::string("the source")
                                    : fmt::format("{} source file{}", r->source_files, r->source_files == 1 ? "" : "s");
     std::cout << fmt::format("{} {} rows from {} into {} ({} data file{}, {:.1f} MiB) in {:.2f}s\n",
-                             mode_ == "overwrite" ? "Replaced with" : "Appended", r->rows, from, r->table.ToString(), r->data_files,
+                             o.mode == services::IngestMode::kOverwrite ? "Replaced with" : "Appended", r->rows, from, r->table.ToString(), r->data_files,
                              r->data_files == 1 ? "" : "s", r->bytes / 1048576.0, secs)
               << "  snapshot " << r->snapshot_id
               << (r->partitions > 0 ? fmt::format(", {} partition{} (spec {})", r->partitions,

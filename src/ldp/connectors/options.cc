@@ -166,6 +166,8 @@ Result<ConnectorOptions> ConnectorOptions::FromYaml(const std::string& source_ur
   else if (type == "file") o.kind_ = SourceKind::kFile;
   else if (!type.empty()) return InvalidArgument("{}: unknown type '{}' (use rest, postgres, bigquery or file)", origin, type);
   else o.kind_ = KindOfUri(o.uri_, !text.empty());
+  // A BigQuery config needs no URI: it names itself by its project.
+  if (o.uri_.empty() && o.kind_ == SourceKind::kBigQuery) o.uri_ = "bigquery://" + o.Str("project");
   if (o.uri_.empty()) return InvalidArgument("{}: no source: give a URI or `url:`/`uri:` in the config", origin);
   return o;
 }

@@ -3,9 +3,19 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <map>
+#include <cstring>
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+#include <thread>
 
 #include "ldp/connectors/postgres_client.h"
 #include "ldp/connectors/source.h"
@@ -176,6 +186,64 @@ std::pair<std::string, std::string> PgTypeFor(const Column& c) {
   return {"jsonb", fmt::format("to_json({})::VARCHAR", q)};
 }
 
+// A CSV file that PostgreSQL can read itself: the file of `SELECT * FROM read_csv('FILE')` when
+// DuckDB's sniffer finds a dialect PostgreSQL's CSV parser reads the same way (quote and escape
+// '"' or none, ISO dates, no skipped or comment lines) and every column has a plain type. Its
+// bytes then go to COPY as they are, with no parse and re-format by DuckDB.
+struct CsvPassthrough {
+  std::string path;
+  std::string delimiter;
+  bool header = true;
+};
+
+std::optional<CsvPassthrough> PlainCsvFile(engine::Connection& conn, const std::string& select,
+                                           const std::vector<Column>& cols);
+
+}  // namespace
+
+std::optional<std::string> PostgresPassthroughCsv(engine::Connection& conn, const std::string& select) {
+  auto cols = Describe(conn, select);
+  if (!cols.ok()) return std::nullopt;
+  auto p = PlainCsvFile(conn, select, *cols);
+  return p ? std::optional<std::string>(p->path) : std::nullopt;
+}
+
+namespace {
+
+std::optional<CsvPassthrough> PlainCsvFile(engine::Connection& conn, const std::string& select,
+                                           const std::vector<Column>& cols) {
+  static const std::regex kRe(R"(^\s*select\s+\*\s+from\s+read_csv(?:_auto)?\s*\(\s*'((?:[^']|'')*)'\s*\)\s*;?\s*$)",
+                              std::regex::icase);
+  std::smatch m;
+  if (!std::regex_match(select, m, kRe)) return std::nullopt;
+  std::string path;
+  for (size_t i = 0; i < m[1].str().size(); ++i) {
+    path += m[1].str()[i];
+    if (m[1].str()[i] == '\'') ++i;
+  }
+  if (path.find_first_of("*?[") != std::string::npos || path.find("://") != std::string::npos ||
+      EndsWith(path, ".gz") || EndsWith(path, ".zst"))
+    return std::nullopt;
+  static const std::set<std::string> kPlain = {"BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE",
+                                               "VARCHAR", "DATE", "TIME", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE"};
+  for (const auto& c : cols)
+    if (!kPlain.count(c.type) && c.type.rfind("DECIMAL", 0) != 0) return std::nullopt;
+  auto r = conn.Query(fmt::format("SELECT Delimiter, Quote, Escape, HasHeader::VARCHAR, DateFormat, TimestampFormat, "
+                                  "SkipRows::VARCHAR, Comment FROM sniff_csv({})", QuoteLiteral(path)));
+  if (!r.ok() || r->rows.size() != 1) return std::nullopt;
+  const auto& row = r->rows[0];
+  // sniff_csv spells "none" as "(empty)".
+  auto v = [&](size_t i) {
+    std::string x = row[i].value_or("");
+    return x == "(empty)" || x == std::string(1, '\0') ? std::string() : x;
+  };
+  auto empty_or_quote = [](const std::string& x) { return x.empty() || x == "\""; };
+  if (v(0).size() != 1 || v(0) == "\"" || !empty_or_quote(v(1)) || !empty_or_quote(v(2)) || !v(4).empty() ||
+      !v(5).empty() || v(6) != "0" || !v(7).empty())
+    return std::nullopt;
+  return CsvPassthrough{path, v(0), v(3) == "true"};
+}
+
 class PostgresSink final : public Sink {
  public:
   PostgresSink(std::string conninfo, std::string shown, std::string table, SinkOptions o)
@@ -196,15 +264,35 @@ class PostgresSink final : public Sink {
       pg_cols += fmt::format("{}{} {}", pg_cols.empty() ? "" : ", ", PgQuoteIdent(c.name), pg_type);
       col_list += (col_list.empty() ? "" : ", ") + PgQuoteIdent(c.name);
     }
-    // DuckDB writes the rows to a local CSV (streaming), which is then sent with COPY FROM STDIN
-    // in 1 MiB pieces: memory stays bounded whatever the row count.
+    // A plain CSV file goes to COPY as it is. Otherwise DuckDB writes the rows as CSV into a named
+    // pipe while this thread reads the pipe and hands each piece to COPY FROM STDIN: both run at
+    // once, nothing is written to disk, and memory holds one pipe buffer (ADR 0020).
+    auto passthrough = PlainCsvFile(conn, select, cols);
     LDP_ASSIGN_OR_RAISE(auto stage, Stage::Make(o_.staging_dir.empty() ? std::filesystem::temp_directory_path().string()
                                                                         : o_.staging_dir));
-    std::string csv = stage->NextFile("export", "csv");
-    LDP_RETURN_NOT_OK(conn.Execute(fmt::format("COPY (SELECT {} FROM ({})) TO {} (FORMAT csv, HEADER false)",
-                                               csv_select, select, QuoteLiteral(csv))));
+    std::string fifo = stage->NextFile("export", "csv");
+    if (!passthrough && mkfifo(fifo.c_str(), 0600) != 0) return IOError("creating pipe {}: {}", fifo, std::strerror(errno));
     LDP_ASSIGN_OR_RAISE(auto pg, PgConnection::Connect(conninfo_, shown_));
     std::string target = PgQuoteQualified(table_);
+    std::string copy_rows = fmt::format("COPY (SELECT {} FROM ({})) TO {} (FORMAT csv, HEADER false, USE_TMP_FILE false)", csv_select,
+                                        select, QuoteLiteral(fifo));
+    // After COPY: the merge step, then COMMIT.
+    bool merging = false;
+    auto finish = [&](int64_t rows) -> Result<int64_t> {
+      if (merging) {
+        std::string set, keys;
+        for (const auto& k : o_.keys) keys += (keys.empty() ? "" : ", ") + PgQuoteIdent(k);
+        for (const auto& c : cols) {
+          bool is_key = std::find(o_.keys.begin(), o_.keys.end(), c.name) != o_.keys.end();
+          if (!is_key) set += fmt::format("{}{} = EXCLUDED.{}", set.empty() ? "" : ", ", PgQuoteIdent(c.name), PgQuoteIdent(c.name));
+        }
+        LDP_RETURN_NOT_OK(pg->Exec(fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM _ldp_merge ON CONFLICT ({2}) DO {3}",
+                                               target, col_list, keys, set.empty() ? "NOTHING" : "UPDATE SET " + set))
+                              .status());
+      }
+      LDP_RETURN_NOT_OK(pg->Exec("COMMIT").status());
+      return rows;
+    };
     auto run = [&]() -> Result<int64_t> {
       LDP_ASSIGN_OR_RAISE(auto exists, pg->Exec(fmt::format("SELECT to_regclass({}) IS NOT NULL", PgQuoteLiteral(target))));
       out.created = exists.rows.empty() || exists.rows[0][0].value_or("f") != "t";
@@ -226,34 +314,71 @@ class PostgresSink final : public Sink {
         LDP_RETURN_NOT_OK(pg->Exec(fmt::format("CREATE TEMP TABLE _ldp_merge (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP",
                                                target)).status());
         copy_into = "_ldp_merge";
+        merging = true;
       }
-      std::FILE* f = std::fopen(csv.c_str(), "rb");
-      if (!f) return IOError("reading staging file {}", csv);
+      if (passthrough) {
+        std::FILE* f = std::fopen(passthrough->path.c_str(), "rb");
+        if (!f) return IOError("reading {}: {}", passthrough->path, std::strerror(errno));
+        std::string buf;
+        auto next = [&]() -> Result<std::string> {
+          buf.resize(1 << 20);
+          size_t n = std::fread(buf.data(), 1, buf.size(), f);
+          if (n == 0 && std::ferror(f)) return IOError("reading {}", passthrough->path);
+          buf.resize(n);
+          return buf;
+        };
+        // FORCE_NULL: a quoted empty field is NULL, as DuckDB's read_csv reads it.
+        auto copied = pg->CopyIn(fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER {}, DELIMITER {}, FORCE_NULL ({}))",
+                                             copy_into, col_list, passthrough->header ? "true" : "false",
+                                             PgQuoteLiteral(passthrough->delimiter), col_list),
+                                 next);
+        std::fclose(f);
+        if (!copied.ok()) return copied.status().WithContext(fmt::format("copying {}", passthrough->path));
+        return finish(*copied);
+      }
+      // The read end opens without waiting for a writer; a write end of our own keeps the pipe
+      // from reading as ended before DuckDB opens it, and is closed once DuckDB is done (so a
+      // DuckDB error that never opens the pipe still ends the read).
+      int rd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+      if (rd < 0) return IOError("opening pipe {}: {}", fifo, std::strerror(errno));
+      int keep = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+      if (keep < 0) {
+        close(rd);
+        return IOError("opening pipe {}: {}", fifo, std::strerror(errno));
+      }
+      fcntl(rd, F_SETFL, fcntl(rd, F_GETFL) & ~O_NONBLOCK);
+      fcntl(rd, F_SETPIPE_SZ, 1 << 20);  // fewer, larger pieces; the default 64 KiB also works
+      Status produced;
+      std::thread producer([&] {
+        produced = conn.Execute(copy_rows);
+        close(keep);
+      });
       std::string buf;
+      Status read_failed;
       auto next = [&]() -> Result<std::string> {
         buf.resize(1 << 20);
-        size_t n = std::fread(buf.data(), 1, buf.size(), f);
-        if (n == 0 && std::ferror(f)) return IOError("reading staging file {}", csv);
-        buf.resize(n);
+        ssize_t n;
+        do {
+          n = read(rd, buf.data(), buf.size());
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+          read_failed = IOError("reading pipe {}: {}", fifo, std::strerror(errno));
+          return read_failed;
+        }
+        buf.resize(static_cast<size_t>(n));
         return buf;
       };
       auto copied = pg->CopyIn(fmt::format("COPY {} ({}) FROM STDIN (FORMAT csv)", copy_into, col_list), next);
-      std::fclose(f);
-      if (!copied.ok()) return copied.status();
-      int64_t rows = *copied;
-      if (copy_into != target) {
-        std::string set, keys;
-        for (const auto& k : o_.keys) keys += (keys.empty() ? "" : ", ") + PgQuoteIdent(k);
-        for (const auto& c : cols) {
-          bool is_key = std::find(o_.keys.begin(), o_.keys.end(), c.name) != o_.keys.end();
-          if (!is_key) set += fmt::format("{}{} = EXCLUDED.{}", set.empty() ? "" : ", ", PgQuoteIdent(c.name), PgQuoteIdent(c.name));
-        }
-        LDP_RETURN_NOT_OK(pg->Exec(fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM _ldp_merge ON CONFLICT ({2}) DO {3}",
-                                               target, col_list, keys, set.empty() ? "NOTHING" : "UPDATE SET " + set))
-                              .status());
+      // Whatever happened to COPY, drain the pipe so that DuckDB finishes instead of blocking.
+      char sink[1 << 16];
+      while (read(rd, sink, sizeof(sink)) > 0) {
       }
-      LDP_RETURN_NOT_OK(pg->Exec("COMMIT").status());
-      return rows;
+      producer.join();
+      close(rd);
+      // Rows that DuckDB failed to produce in full must not be committed.
+      if (!produced.ok()) return produced.WithContext("producing the rows");
+      if (!copied.ok()) return copied.status();
+      return finish(*copied);
     };
     auto rows = run();
     if (!rows.ok()) {

@@ -9,6 +9,7 @@
 // Thread-safety: one thread.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,5 +53,10 @@ class Sink {
 SinkKind KindOfTarget(const std::string& to);
 
 Result<std::unique_ptr<Sink>> MakeSink(const std::string& to, const SinkOptions& options);
+
+/// The CSV file the PostgreSQL sink sends to COPY byte for byte, when `select` is
+/// `SELECT * FROM read_csv('FILE')` and DuckDB's sniffer finds a dialect and types PostgreSQL's CSV
+/// parser reads the same way; nullopt when the rows go through DuckDB instead.
+std::optional<std::string> PostgresPassthroughCsv(engine::Connection& conn, const std::string& select);
 
 }  // namespace ldp::connectors

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "ldp/connectors/bigquery_source.h"
 #include "ldp/connectors/postgres_source.h"
 #include "ldp/connectors/rest_source.h"
 
@@ -68,7 +69,7 @@ Result<std::unique_ptr<Source>> MakeSource(const ConnectorOptions& options, cons
     case SourceKind::kPostgres:
       return PostgresSource::Make(options);
     case SourceKind::kBigQuery:
-      return NotImplemented("source {}: the BigQuery source is not implemented yet", options.Describe());
+      return BigQuerySource::Make(options, ctx);
     case SourceKind::kFile:
       return InvalidArgument("source {} is a file source; it is read by the file ingest path", options.Describe());
   }

@@ -80,7 +80,7 @@ struct SourceContext {
   Clock* clock = nullptr;  ///< waits between retries; nullptr = the system clock
 };
 
-/// The source the options pick (kRest, kPostgres). NotImplemented for kinds without one.
+/// The source the options pick (kRest, kPostgres, kBigQuery).
 Result<std::unique_ptr<Source>> MakeSource(const ConnectorOptions& options, const SourceContext& ctx = {});
 
 }  // namespace ldp::connectors

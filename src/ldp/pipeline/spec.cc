@@ -202,7 +202,8 @@ void ValidateTaskConfig(Ctx& ctx, const TaskSpec& t, const std::string& prefix) 
   if (t.type == "ingest") {
     if (!c.contains("source_config")) need("source");
     need("table");
-    enum_field("mode", {"append", "overwrite", "merge"});
+    // "overwrite" is the deprecated spelling of "replace".
+    enum_field("mode", {"append", "replace", "merge", "overwrite"});
     enum_field("format", {"parquet", "csv", "json"});
     if (c.value("mode", "") == "merge" && !c.contains("key")) ctx.Error(t.line, prefix + "key", "mode merge needs 'key'");
   } else if (t.type == "sql") {

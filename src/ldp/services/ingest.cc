@@ -37,9 +37,11 @@ Result<SourceFormat> ParseSourceFormat(const std::string& t) {
 
 Result<IngestMode> ParseIngestMode(const std::string& t) {
   if (t.empty() || t == "append") return IngestMode::kAppend;
-  if (t == "overwrite") return IngestMode::kOverwrite;
+  // "overwrite" is the deprecated spelling of "replace" (one vocabulary everywhere: append,
+  // replace, merge).
+  if (t == "replace" || t == "overwrite") return IngestMode::kOverwrite;
   if (t == "merge") return IngestMode::kMerge;
-  return InvalidArgument("unknown --mode '{}' (use append, overwrite or merge)", t);
+  return InvalidArgument("unknown --mode '{}' (use append, replace or merge)", t);
 }
 
 Result<std::unique_ptr<engine::Database>> OpenEngine(const Project& project) {

@@ -615,14 +615,14 @@ Result<IngestResult> IngestRowDelta(Project& project, engine::Connection& conn, 
   op.source_sql = source_sql;
   op.branch = options.branch;
   if (options.mode == IngestMode::kMerge) {
-    if (!options.where.empty()) return InvalidArgument("--where goes with --mode overwrite, not merge");
+    if (!options.where.empty()) return InvalidArgument("--where goes with --mode replace, not merge");
     op.kind = Kind::kMerge;
     op.keys = options.keys;
   } else if (options.mode == IngestMode::kOverwrite) {
     op.kind = Kind::kOverwrite;
     op.where = options.where;
   } else {
-    return InvalidArgument("--where goes with --mode overwrite");
+    return InvalidArgument("--where goes with --mode replace");
   }
   LDP_ASSIGN_OR_RAISE(RowDeltaResult r, Run(project, conn, table, op));
   result.committed = r.committed;
