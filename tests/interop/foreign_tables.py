@@ -1393,8 +1393,8 @@ def fx_v3(g):
     a = t.data_file([{"id": i, "ts": ns0 + i, "tz": ns0 + 1000 * i} for i in range(10)])
     ms = [t.manifest([a])]
     t.commit(ms)
-    t.add_schema(fields + [field(4, "added", "int", initial_default=42, write_default=7),
-                           field(5, "label", "string", initial_default="old")])
+    t.add_schema(fields + [field(4, "added", "int", **{"initial-default": 42, "write-default": 7}),
+                           field(5, "label", "string", **{"initial-default": "old"})])
     t.begin()
     b = t.data_file([{"id": 10 + i, "ts": ns0, "tz": ns0, "added": i, "label": None} for i in range(5)])
     ms.append(t.manifest([b]))
