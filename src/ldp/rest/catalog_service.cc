@@ -10,6 +10,7 @@
 #include "ldp/iceberg/metadata_file.h"
 #include "ldp/iceberg/table_changes.h"
 #include "ldp/iceberg/table_metadata.h"
+#include "ldp/io/http.h"
 
 namespace ldp::rest {
 
@@ -39,17 +40,7 @@ std::string PercentDecode(const std::string& s, bool plus_is_space) {
   return out;
 }
 
-std::string PercentEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
+std::string PercentEncode(const std::string& s) { return io::PercentEncode(s); }
 
 std::map<std::string, std::string> ParseQuery(const std::string& query) {
   std::map<std::string, std::string> out;
