@@ -896,8 +896,10 @@ std::string DuckReadSchemaMap(const Schema& schema) {
   for (size_t i = 0; i < schema.fields().size(); ++i) {
     const NestedField& f = schema.fields()[i];
     if (i) out += ", ";
-    out += fmt::format("{}: {{name: {}, type: {}, default_value: {}}}", f.id, SingleQuote(f.name),
-                       SingleQuote(ToDuckType(*f.type)), MissingFieldSql(f));
+    // NULL for every field: DuckDB needs one type for all default_value entries of the MAP (a
+    // v3 initial-default is applied by the projection paths instead, services/evolved_read.h).
+    out += fmt::format("{}: {{name: {}, type: {}, default_value: NULL}}", f.id, SingleQuote(f.name),
+                       SingleQuote(ToDuckType(*f.type)));
   }
   return out + "}";
 }
