@@ -20,7 +20,8 @@ class RegisterCommand final : public Command {
                   "FROM=TO: the table's files were moved from path prefix FROM to TO (repeatable); paths are "
                   "rewritten when read, the files are not changed");
     c->footer(
-        "No file is copied, moved or written: the catalog gets a row pointing at the metadata file.\n"
+        "No file of the table is copied, moved or written: the catalog gets a row pointing at the\n"
+        "metadata file (with --relocate, at a copy of it in this project's warehouse).\n"
         "The current snapshot's manifests and files are checked first; nothing is registered when\n"
         "one is missing or unreadable. `ldp unregister` removes the row and never deletes files.");
     return c;
