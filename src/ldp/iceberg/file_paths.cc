@@ -51,20 +51,19 @@ PathResolver PathResolver::ForTable(const TableMetadata& metadata) {
 
 Result<std::string> PathResolver::Resolve(const std::string& path, const char* what) const {
   if (path.empty()) return InvalidArgument("{} has an empty path", what);
+  // Paths that need nothing are returned exactly as written: ldp's own writers compare the paths
+  // of planned files with manifest entries.
   std::string p = StripFileScheme(path);
-  for (const auto& [from, to] : relocations_) {
-    if (p.rfind(from, 0) == 0 && (p.size() == from.size() || p[from.size()] == '/')) {
-      p = to + p.substr(from.size());
-      break;
-    }
-  }
+  for (const auto& [from, to] : relocations_)
+    if (p.rfind(from, 0) == 0 && (p.size() == from.size() || p[from.size()] == '/')) return to + p.substr(from.size());
+  if (p != path) return path.rfind("file://", 0) == 0 ? path : "file://" + p;  // Hadoop's "file:/a"
   if (HasScheme(p)) {
     if (p.rfind("s3://", 0) == 0 || p.rfind("s3a://", 0) == 0) return p;
     return NotImplemented("not supported: {} {} (ldp reads local files and s3://; use --relocate FROM=TO on "
                           "register when the files are now on a local disk)",
                           what, path);
   }
-  if (!p.empty() && p[0] == '/') return p;
+  if (p[0] == '/') return p;
   // Relative to the table location (as format v4 proposes); it may not climb out of the table.
   int depth = 0;
   size_t start = 0;

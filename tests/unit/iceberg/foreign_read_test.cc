@@ -13,8 +13,10 @@ namespace {
 
 TEST(PathResolver, ResolvesUrisRelativePathsAndRelocations) {
   PathResolver p("file:///lake/t", {{"/old/place", "/lake"}});
-  EXPECT_EQ(*p.Resolve("file:///lake/t/data/a.parquet", "data file"), "/lake/t/data/a.parquet");
-  EXPECT_EQ(*p.Resolve("file:/lake/t/data/a.parquet", "data file"), "/lake/t/data/a.parquet");
+  // Absolute paths and file:// URIs stay exactly as written (writers compare them with manifests).
+  EXPECT_EQ(*p.Resolve("file:///lake/t/data/a.parquet", "data file"), "file:///lake/t/data/a.parquet");
+  EXPECT_EQ(*p.Resolve("/lake/t/data/a.parquet", "data file"), "/lake/t/data/a.parquet");
+  EXPECT_EQ(*p.Resolve("file:/lake/t/data/a.parquet", "data file"), "file:///lake/t/data/a.parquet");
   EXPECT_EQ(*p.Resolve("data/sub/a.parquet", "data file"), "/lake/t/data/sub/a.parquet");
   EXPECT_EQ(*p.Resolve("data/../data/a.parquet", "data file"), "/lake/t/data/../data/a.parquet");
   EXPECT_EQ(*p.Resolve("file:///old/place/t/m.avro", "manifest"), "/lake/t/m.avro");
