@@ -16,8 +16,12 @@ class RegisterCommand final : public Command {
                   "else the newest NNNNN-*.metadata.json)")
         ->required();
     c->add_flag("--overwrite", overwrite_, "Point an existing catalog entry at LOCATION instead of refusing");
+    c->add_option("--relocate", relocate_,
+                  "FROM=TO: the table's files were moved from path prefix FROM to TO (repeatable); paths are "
+                  "rewritten when read, the files are not changed");
     c->footer(
-        "No file is copied, moved or written: the catalog gets a row pointing at the metadata file.\n"
+        "No file of the table is copied, moved or written: the catalog gets a row pointing at the\n"
+        "metadata file (with --relocate, at a copy of it in this project's warehouse).\n"
         "The current snapshot's manifests and files are checked first; nothing is registered when\n"
         "one is missing or unreadable. `ldp unregister` removes the row and never deletes files.");
     return c;
@@ -29,6 +33,7 @@ class RegisterCommand final : public Command {
     LDP_ASSIGN_OR_RAISE(o.table, catalog::TableIdentifier::Parse(table_));
     o.location = location_;
     o.overwrite = overwrite_;
+    o.relocate = relocate_;
     LDP_ASSIGN_OR_RAISE(auto r, services::RegisterTable(*project, o));
     if (g.json) {
       PrintJson({{"table", r.table.ToString()},
@@ -54,6 +59,7 @@ class RegisterCommand final : public Command {
  private:
   std::string table_, location_;
   bool overwrite_ = false;
+  std::vector<std::string> relocate_;
 };
 
 class UnregisterCommand final : public Command {

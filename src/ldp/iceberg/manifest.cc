@@ -754,7 +754,8 @@ struct EntryLayout {
   int content = -1, file_path = -1, file_format = -1, partition = -1, record_count = -1,
       file_size = -1, column_sizes = -1, value_counts = -1, null_value_counts = -1,
       nan_value_counts = -1, lower_bounds = -1, upper_bounds = -1, split_offsets = -1,
-      equality_ids = -1, sort_order_id = -1, referenced_data_file = -1;
+      equality_ids = -1, sort_order_id = -1, referenced_data_file = -1, content_offset = -1,
+      content_size = -1;
   const avro::Node* partition_node = nullptr;
 };
 
@@ -802,6 +803,8 @@ Result<EntryLayout> MakeEntryLayout(const avro::Node& root) {
   l.equality_ids = Resolve(*df, 135, {"equality_ids"});
   l.sort_order_id = Resolve(*df, 140, {"sort_order_id"});
   l.referenced_data_file = Resolve(*df, 143, {"referenced_data_file"});
+  l.content_offset = Resolve(*df, 144, {"content_offset"});
+  l.content_size = Resolve(*df, 145, {"content_size_in_bytes"});
   LDP_RETURN_NOT_OK(need(l.file_path, "data_file.file_path", 100));
   LDP_RETURN_NOT_OK(need(l.file_format, "data_file.file_format", 101));
   LDP_RETURN_NOT_OK(need(l.record_count, "data_file.record_count", 103));
@@ -883,6 +886,12 @@ Result<ManifestEntry> ReadEntry(const EntryLayout& l, const Value& v) {
   }
   if (const Value* s = At(dv, l.referenced_data_file); s && !s->is_null()) {
     LDP_ASSIGN_OR_RAISE(f.referenced_data_file, g.String("referenced_data_file", *s));
+  }
+  if (const Value* s = At(dv, l.content_offset); s && !s->is_null()) {
+    LDP_ASSIGN_OR_RAISE(f.content_offset, g.OptLong("content_offset", s));
+  }
+  if (const Value* s = At(dv, l.content_size); s && !s->is_null()) {
+    LDP_ASSIGN_OR_RAISE(f.content_size_in_bytes, g.OptLong("content_size_in_bytes", s));
   }
   return e;
 }

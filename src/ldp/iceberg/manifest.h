@@ -55,9 +55,16 @@ struct DataFile {
   std::vector<int32_t> equality_ids;                  // 135
   std::optional<int32_t> sort_order_id;               // 140
   std::optional<std::string> referenced_data_file;    // 143
+  std::optional<int64_t> content_offset;              // 144 (v3: a deletion vector's blob in its Puffin file)
+  std::optional<int64_t> content_size_in_bytes;       // 145
   /// Not stored in the entry: the partition spec of the manifest that lists the file (the reader
   /// sets it from the manifest list's partition_spec_id).
   int32_t spec_id = 0;
+  /// Not stored either: file_path as the manifest wrote it, when scan planning resolved it to
+  /// another path (relative, relocated; iceberg/file_paths.h). Position delete files name data
+  /// files by this original path. Empty when file_path is unchanged.
+  std::string written_path;
+  const std::string& original_path() const { return written_path.empty() ? file_path : written_path; }
 };
 
 /// One row of a manifest.

@@ -3,7 +3,9 @@
 #include <cmath>
 #include <map>
 
+#include "ldp/iceberg/file_paths.h"
 #include "ldp/iceberg/partitioning.h"
+#include "ldp/iceberg/puffin.h"
 
 namespace ldp::iceberg {
 namespace {
@@ -92,14 +94,16 @@ bool DeleteApplies(const TableMetadata& metadata, const DeleteFileInfo& del, con
   if (d.content == FileContent::kPositionDeletes) {
     if (data_sequence_number > del.sequence_number) return false;
     if (del.spec_id != data_spec_id || d.partition != data.partition) return false;
-    if (d.referenced_data_file) return *d.referenced_data_file == data.file_path;
+    // Delete files name data files by the path the manifests wrote (before any resolving).
+    const std::string& data_path = data.original_path();
+    if (d.referenced_data_file) return *d.referenced_data_file == data_path;
     // file_path bounds (field 2147483546) as raw UTF-8; a truncated lower bound is a prefix and a
     // truncated upper bound sorts above, so the test stays conservative.
     auto lo = d.lower_bounds.find(kDeleteFilePathFieldId);
     auto hi = d.upper_bounds.find(kDeleteFilePathFieldId);
-    if (lo != d.lower_bounds.end() && data.file_path < lo->second) return false;
-    if (hi != d.upper_bounds.end() && data.file_path > hi->second &&
-        data.file_path.compare(0, hi->second.size(), hi->second) != 0)
+    if (lo != d.lower_bounds.end() && data_path < lo->second) return false;
+    if (hi != d.upper_bounds.end() && data_path > hi->second &&
+        data_path.compare(0, hi->second.size(), hi->second) != 0)
       return false;
     return true;
   }
@@ -146,7 +150,21 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
   if (!snapshot) return plan;
   SchemaPtr schema = metadata.CurrentSchema();
   if (!schema) return Internal("table {} has no current schema", metadata.location);
-  LDP_ASSIGN_OR_RAISE(auto manifests, ReadManifestList(fs, snapshot->manifest_list));
+  // Paths as other writers leave them (relative, file:/, relocated): iceberg/file_paths.h.
+  const PathResolver paths = PathResolver::ForTable(metadata);
+  auto resolve_file = [&](DataFile& f) -> Status {
+    LDP_ASSIGN_OR_RAISE(std::string p, paths.Resolve(f.file_path, f.content == FileContent::kData ? "data file" : "delete file"));
+    if (p != f.file_path) {
+      f.written_path = std::move(f.file_path);
+      f.file_path = std::move(p);
+    }
+    return Status::OK();
+  };
+  LDP_ASSIGN_OR_RAISE(std::string list_path, paths.Resolve(snapshot->manifest_list, "manifest list"));
+  LDP_ASSIGN_OR_RAISE(auto manifests, ReadManifestList(fs, list_path));
+  for (auto& mf : manifests) {
+    LDP_ASSIGN_OR_RAISE(mf.manifest_path, paths.Resolve(mf.manifest_path, "manifest"));
+  }
   std::vector<int32_t> spec_ids;
   std::vector<DeleteFileInfo> deletes;
   // Partition pruning first (spec "Scan Planning"): manifests by their partition summaries, then
@@ -168,6 +186,7 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
       LDP_ASSIGN_OR_RAISE(auto entries, ReadManifest(fs, mf));
       for (auto& e : entries) {
         if (e.status == ManifestEntryStatus::kDeleted || e.data_file.content == FileContent::kData) continue;
+        LDP_RETURN_NOT_OK(resolve_file(e.data_file));
         deletes.push_back({std::move(e.data_file), e.sequence_number.value_or(mf.sequence_number),
                            mf.partition_spec_id});
       }
@@ -187,6 +206,7 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
       if (pf && !PartitionMayMatch(*pf, e.data_file.partition)) continue;
       if (!FileMayMatch(*schema, e.data_file, predicates)) continue;
       plan.total_records += e.data_file.record_count;
+      LDP_RETURN_NOT_OK(resolve_file(e.data_file));
       if (e.snapshot_id)
         if (const Snapshot* added_by = metadata.SnapshotById(*e.snapshot_id); added_by && added_by->schema_id)
           plan.file_schema_ids[e.data_file.file_path] = *added_by->schema_id;
@@ -205,7 +225,18 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
       if (!DeleteApplies(metadata, deletes[k], plan.files[i], spec_ids[i], plan.data_sequence_numbers[i])) continue;
       if (index[k] < 0) {
         index[k] = static_cast<int32_t>(plan.delete_files.size());
-        plan.delete_files.push_back(deletes[k]);
+        DeleteFileInfo& del = plan.delete_files.emplace_back(deletes[k]);
+        if (del.file.file_format == "PUFFIN" || del.file.file_format == "puffin") {
+          // A v3 deletion vector: decoded now, it is small (one bitmap of one data file).
+          if (!del.file.content_offset || !del.file.content_size_in_bytes)
+            return InvalidArgument("deletion vector in {} has no content_offset/content_size_in_bytes",
+                                   del.file.file_path);
+          del.is_deletion_vector = true;
+          LDP_ASSIGN_OR_RAISE(del.dv_ranges, ReadDeletionVector(fs, del.file.file_path, *del.file.content_offset,
+                                                                *del.file.content_size_in_bytes));
+        } else if (del.file.file_format != "PARQUET" && del.file.file_format != "parquet") {
+          return NotImplemented("not supported: {} delete file {}", del.file.file_format, del.file.file_path);
+        }
       }
       plan.file_deletes[i].push_back(index[k]);
     }

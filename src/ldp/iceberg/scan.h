@@ -34,6 +34,10 @@ struct DeleteFileInfo {
   DataFile file;                ///< content kPositionDeletes or kEqualityDeletes
   int64_t sequence_number = 0;  ///< its data sequence number
   int32_t spec_id = 0;
+  /// A format v3 deletion vector (file_format PUFFIN): its deleted positions, decoded by PlanScan
+  /// (iceberg/puffin.h) once the vector is known to apply to a planned file.
+  bool is_deletion_vector = false;
+  std::vector<std::pair<int64_t, int64_t>> dv_ranges;
 };
 
 struct ScanPlan {

@@ -201,6 +201,8 @@ Result<NestedField> FieldFromJson(const Json& j, const std::string& ctx) {
     if (!d->is_string()) return InvalidArgument("{}: field 'doc' must be a string", fctx);
     f.doc = d->get<std::string>();
   }
+  if (const Json* d = internal::Member(j, "initial-default"); d && !d->is_null()) f.initial_default = d->dump();
+  if (const Json* d = internal::Member(j, "write-default"); d && !d->is_null()) f.write_default = d->dump();
   return f;
 }
 
@@ -212,6 +214,8 @@ J FieldToJsonT(const NestedField& f) {
   j["required"] = f.required;
   j["type"] = internal::TypeToJsonT<J>(*f.type);
   if (!f.doc.empty()) j["doc"] = f.doc;
+  if (!f.initial_default.empty()) j["initial-default"] = J::parse(f.initial_default);
+  if (!f.write_default.empty()) j["write-default"] = J::parse(f.write_default);
   return j;
 }
 
@@ -892,10 +896,28 @@ std::string DuckReadSchemaMap(const Schema& schema) {
   for (size_t i = 0; i < schema.fields().size(); ++i) {
     const NestedField& f = schema.fields()[i];
     if (i) out += ", ";
+    // NULL for every field: DuckDB needs one type for all default_value entries of the MAP (a
+    // v3 initial-default is applied by the projection paths instead, services/evolved_read.h).
     out += fmt::format("{}: {{name: {}, type: {}, default_value: NULL}}", f.id, SingleQuote(f.name),
                        SingleQuote(ToDuckType(*f.type)));
   }
   return out + "}";
+}
+
+std::string MissingFieldSql(const NestedField& field) {
+  const std::string duck = ToDuckType(*field.type);
+  if (field.initial_default.empty() || !field.type->is_primitive()) return fmt::format("CAST(NULL AS {})", duck);
+  Json d = Json::parse(field.initial_default, nullptr, false);
+  if (d.is_boolean()) return d.get<bool>() ? "TRUE" : "FALSE";
+  if (d.is_number()) return fmt::format("CAST({} AS {})", d.dump(), duck);
+  if (d.is_string()) {
+    std::string v = d.get<std::string>();
+    // binary and fixed defaults are hex strings (spec "JSON single-value serialization").
+    if (field.type->id() == TypeId::kBinary || field.type->id() == TypeId::kFixed)
+      return fmt::format("from_hex({})", SingleQuote(v));
+    return fmt::format("CAST({} AS {})", SingleQuote(v), duck);
+  }
+  return fmt::format("CAST(NULL AS {})", duck);
 }
 
 }  // namespace ldp::iceberg

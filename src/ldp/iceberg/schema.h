@@ -33,7 +33,15 @@ struct NestedField {
   bool required = false;
   TypePtr type;
   std::string doc;  ///< empty = none
+  /// Format v3 `initial-default` / `write-default` as JSON text (single-value JSON form); empty =
+  /// none. A file without the field reads it as initial-default.
+  std::string initial_default;
+  std::string write_default;
 };
+
+/// The SQL value a data file without `field` reads for it: its initial-default, else NULL, as
+/// the field's DuckDB type.
+std::string MissingFieldSql(const NestedField& field);
 
 /// A primitive or nested Iceberg type.
 class Type {

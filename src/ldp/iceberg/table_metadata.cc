@@ -15,7 +15,8 @@ using OJson = nlohmann::ordered_json;
 
 namespace {
 
-constexpr int kMaxFormatVersion = 2;
+// Format v3 tables are read (docs/adr/0021-foreign-tables.md); ldp writes v1 and v2 only.
+constexpr int kMaxFormatVersion = 3;
 constexpr int32_t kPartitionDataIdStart = 1000;
 
 // ---- writers (templated so metadata files keep the spec's field order) ----------------------
@@ -373,7 +374,7 @@ std::string TableMetadata::ToJsonString() const { return MetadataToJsonT<OJson>(
 Status TableMetadata::Validate() const {
   constexpr std::string_view ctx = "table metadata";
   if (format_version < 1 || format_version > kMaxFormatVersion) {
-    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 and 2)", ctx,
+    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 to 3)", ctx,
                           format_version);
   }
   if (format_version >= 2 && table_uuid.empty())
@@ -460,7 +461,7 @@ Result<std::shared_ptr<TableMetadata>> TableMetadata::FromJson(const nlohmann::j
   auto m = std::make_shared<TableMetadata>();
   LDP_ASSIGN_OR_RAISE(m->format_version, internal::GetInt32(j, "format-version", ctx));
   if (m->format_version < 1 || m->format_version > kMaxFormatVersion) {
-    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 and 2)", ctx,
+    return NotImplemented("{}: format-version {} is not supported (ldp reads 1 to 3)", ctx,
                           m->format_version);
   }
   const bool v1 = m->format_version == 1;

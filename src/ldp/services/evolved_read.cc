@@ -2,6 +2,8 @@
 
 #include "ldp/engine/engine.h"
 
+#include <map>
+
 namespace ldp::services {
 namespace {
 
@@ -50,7 +52,7 @@ std::string Project(const std::string& expr, const iceberg::Type& from, const ic
         const iceberg::NestedField* old = ById(from.fields(), f.id);
         std::string v = old ? Project(fmt::format("struct_extract({}, {})", expr, QuoteLiteral(old->name)),
                                            *old->type, *f.type, depth + 1, exact)
-                            : NullOf(*f.type);
+                            : iceberg::MissingFieldSql(f);
         fields += (fields.empty() ? "" : ", ") + fmt::format("{} := {}", QuoteIdent(f.name), v);
       }
       // struct_pack of NULL children would turn a NULL struct into a struct of NULLs.
@@ -79,11 +81,15 @@ std::string Project(const std::string& expr, const iceberg::Type& from, const ic
 }  // namespace
 
 namespace {
-std::string SelectList(const iceberg::Schema& file_schema, const iceberg::Schema& current, bool exact) {
+std::string SelectList(const iceberg::Schema& file_schema, const iceberg::Schema& current, bool exact,
+                       const std::map<int32_t, std::string>* constants = nullptr) {
   std::string out;
   for (const auto& f : current.fields()) {
     const iceberg::NestedField* old = ById(file_schema.fields(), f.id);
-    std::string v = old ? Project(QuoteIdent(old->name), *old->type, *f.type, 0, exact) : NullOf(*f.type);
+    auto constant = constants ? constants->find(f.id) : std::map<int32_t, std::string>::const_iterator{};
+    std::string v = old                                            ? Project(QuoteIdent(old->name), *old->type, *f.type, 0, exact)
+                    : (constants && constant != constants->end()) ? constant->second
+                                                                   : iceberg::MissingFieldSql(f);
     out += (out.empty() ? "" : ", ") + fmt::format("{} AS {}", v, QuoteIdent(f.name));
   }
   return out;
@@ -129,8 +135,9 @@ std::string ProjectionSelectList(const iceberg::Schema& file_schema, const icebe
   return SelectList(file_schema, current, true);
 }
 
-std::string ProjectionSelectListCastAll(const iceberg::Schema& file_schema, const iceberg::Schema& current) {
-  return SelectList(file_schema, current, false);
+std::string ProjectionSelectListCastAll(const iceberg::Schema& file_schema, const iceberg::Schema& current,
+                                        const std::map<int32_t, std::string>& constants) {
+  return SelectList(file_schema, current, false, &constants);
 }
 
 iceberg::Schema SchemaFromParquetElements(const std::vector<ParquetSchemaElement>& elements,

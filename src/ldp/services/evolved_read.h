@@ -11,6 +11,7 @@
 //
 // Thread-safety: free functions over values.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,9 @@ iceberg::Schema SchemaFromParquetElements(const std::vector<ParquetSchemaElement
 
 /// ProjectionSelectList for a file schema rebuilt by SchemaFromParquetElements: every leaf is cast
 /// and every struct rebuilt, since the file's own types are not known exactly.
-std::string ProjectionSelectListCastAll(const iceberg::Schema& file_schema, const iceberg::Schema& current);
+/// `constants` (field id -> SQL expression) stand for top-level fields the file lacks (identity
+/// partition values, services/foreign_read.h); other missing fields are NULL.
+std::string ProjectionSelectListCastAll(const iceberg::Schema& file_schema, const iceberg::Schema& current,
+                                        const std::map<int32_t, std::string>& constants = {});
 
 }  // namespace ldp::services

@@ -146,20 +146,23 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
   if (!dirty.empty()) {
     // Pairs (delete file, data file URI, data file local path) for position deletes, and the data
     // files each equality delete applies to.
-    std::string pairs;
+    std::string pairs, dv_ranges;
     std::vector<iceberg::DataFile> pos_files;
     std::map<int32_t, std::vector<size_t>> eq_targets;  // file indexes in `dirty`
     std::map<int32_t, bool> pos_seen;
     for (size_t j = 0; j < dirty.size(); ++j) {
       for (int32_t k : plan.file_deletes[dirty_index[j]]) {
         const auto& del = plan.delete_files[k].file;
-        if (del.content == iceberg::FileContent::kPositionDeletes) {
+        if (plan.delete_files[k].is_deletion_vector) {
+          for (const auto& [first, last] : plan.delete_files[k].dv_ranges)
+            dv_ranges += fmt::format("{}({}::UBIGINT, {}, {})", dv_ranges.empty() ? "" : ", ", j, first, last);
+        } else if (del.content == iceberg::FileContent::kPositionDeletes) {
           if (!pos_seen[k]) {
             pos_seen[k] = true;
             pos_files.push_back(del);
           }
           pairs += fmt::format("{}({}, {}, {}::UBIGINT)", pairs.empty() ? "" : ", ",
-                               QuoteLiteral(io::ToLocalPath(del.file_path)), QuoteLiteral(dirty[j].file_path), j);
+                               QuoteLiteral(io::ToLocalPath(del.file_path)), QuoteLiteral(dirty[j].original_path()), j);
         } else {
           eq_targets[k].push_back(j);
         }
@@ -184,6 +187,13 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
           "union_by_name = true) __pd JOIN (VALUES {}) __pm(del, uri, fi) ON __pd.__ldp_del = __pm.del AND "
           "__pd.file_path = __pm.uri) __p ON __d.__ldp_fi = __p.fi AND __d.{} = __p.pos",
           LocalFileList(pos_files), pairs, kRowPosColumn);
+    }
+    if (!dv_ranges.empty()) {
+      // Deletion vectors (decoded by scan planning) as ranges of positions per dirty file.
+      sql += fmt::format(
+          " ANTI JOIN (SELECT fi, unnest(range(lo, hi + 1)) AS pos FROM (VALUES {}) __v(fi, lo, hi)) __dv "
+          "ON __d.__ldp_fi = __dv.fi AND __d.{} = __dv.pos",
+          dv_ranges, kRowPosColumn);
     }
     int n = 0;
     for (const auto& [k, targets] : eq_targets) {

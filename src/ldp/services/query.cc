@@ -10,6 +10,7 @@
 #include "ldp/iceberg/scan.h"
 #include "ldp/services/snapshots.h"
 #include "ldp/services/evolved_read.h"
+#include "ldp/services/foreign_read.h"
 #include "ldp/services/live_rows.h"
 #include "ldp/services/local_copies.h"
 #include "ldp/services/tables.h"
@@ -230,7 +231,7 @@ std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& sch
   }
   std::string plain_cols;
   for (const auto& f : schema.fields()) plain_cols += (plain_cols.empty() ? "" : ", ") + QuoteIdent(f.name);
-  if (md.schemas.size() <= 1) {
+  if (md.schemas.size() <= 1 && inspected.empty()) {
     // Every file was written with this very schema (the table never had another one), so names and
     // types in the files are the schema's: a plain read keeps DuckDB's fastest path (reading with
     // schema = MAP{...} costs up to a third more on aggregations, measured in bench/).
@@ -239,6 +240,7 @@ std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& sch
   // Group by the schema each file was written with: -1 = unknown.
   std::map<int32_t, std::vector<iceberg::DataFile>> groups;
   std::map<std::string, std::pair<const iceberg::Schema*, std::vector<iceberg::DataFile>>> by_parquet_schema;
+  std::map<std::string, std::map<int32_t, std::string>> constants_by_key;
   for (const auto& f : files) {
     auto it = file_schema_ids.find(f.file_path);
     int32_t id = -1;
@@ -246,12 +248,19 @@ std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& sch
       iceberg::SchemaPtr written = md.SchemaById(it->second);
       if (written) id = written->SameFields(schema) ? schema.schema_id() : written->schema_id();
     }
+    // One schema only: every file was written with it (read by name, as before).
+    if (id < 0 && md.schemas.size() <= 1) id = schema.schema_id();
     auto in = inspected.find(f.file_path);
-    if (id < 0 && in != inspected.end()) {
-      // Unknown writing schema, read from the file's own field ids.
-      auto& g = by_parquet_schema[in->second.ToJsonString()];
+    if (in != inspected.end() && (id < 0 || NeedsParquetSchema(md, f))) {
+      // Unknown writing schema (or a file without field ids or partition columns): read from the
+      // file's own field ids, missing identity partition columns filled with the file's values.
+      auto constants = PartitionConstants(md, schema, in->second, f);
+      std::string key = in->second.ToJsonString();
+      for (const auto& [fid, expr] : constants) key += fmt::format("\n{}={}", fid, expr);
+      auto& g = by_parquet_schema[key];
       g.first = &in->second;
       g.second.push_back(f);
+      constants_by_key[key] = std::move(constants);
       continue;
     }
     groups[id].push_back(f);
@@ -259,7 +268,7 @@ std::string ScanSql(const iceberg::TableMetadata& md, const iceberg::Schema& sch
   std::string sql;
   for (const auto& [key, g] : by_parquet_schema)
     sql += (sql.empty() ? "" : " UNION ALL ") + fmt::format("SELECT {} FROM read_parquet({})",
-                                                             ProjectionSelectListCastAll(*g.first, schema),
+                                                             ProjectionSelectListCastAll(*g.first, schema, constants_by_key[key]),
                                                              FileList(g.second));
   for (const auto& [id, group] : groups) {
     std::string part;
@@ -288,9 +297,11 @@ Result<std::map<std::string, iceberg::Schema>> InspectUnknownFiles(engine::Conne
   std::vector<iceberg::DataFile> unknown;
   for (const auto& f : plan.files) {
     auto it = plan.file_schema_ids.find(f.file_path);
-    if (it == plan.file_schema_ids.end() || !md.SchemaById(it->second)) unknown.push_back(f);
+    bool unknown_schema = md.schemas.size() > 1 && (it == plan.file_schema_ids.end() || !md.SchemaById(it->second));
+    if (unknown_schema || NeedsParquetSchema(md, f)) unknown.push_back(f);
   }
   if (unknown.empty()) return out;
+  LDP_ASSIGN_OR_RAISE(auto mapping, TableNameMapping(md));
   LDP_ASSIGN_OR_RAISE(auto rows, conn.Query(fmt::format(
                                      "SELECT file_name, name, field_id, num_children, converted_type "
                                      "FROM parquet_schema({})",
@@ -306,7 +317,9 @@ Result<std::map<std::string, iceberg::Schema>> InspectUnknownFiles(engine::Conne
   }
   for (const auto& f : unknown) {
     auto it = elements.find(io::ToLocalPath(f.file_path));
-    if (it != elements.end()) out.emplace(f.file_path, SchemaFromParquetElements(it->second, schema));
+    if (it == elements.end()) continue;
+    iceberg::Schema file_schema = SchemaFromParquetElements(it->second, schema);
+    out.emplace(f.file_path, mapping ? mapping->Apply(file_schema) : std::move(file_schema));
   }
   return out;
 }
@@ -349,9 +362,14 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
   }
   LDP_RETURN_NOT_OK(MakePlanLocal(project.fs(), plan).WithContext(fmt::format("reading table {}", id.ToString())));
   std::map<std::string, iceberg::Schema> inspected;
-  if (md.schemas.size() > 1) {
-    LDP_ASSIGN_OR_RAISE(inspected, InspectUnknownFiles(conn, md, *schema, plan));
-  }
+  LDP_ASSIGN_OR_RAISE(inspected, InspectUnknownFiles(conn, md, *schema, plan));
+  if (!plan.delete_files.empty())
+    for (const auto& f : plan.files)
+      if (NeedsParquetSchema(md, f))
+        return NotImplemented(
+            "not supported: row-level deletes in table {} whose data file {} has no Parquet field ids or lacks its "
+            "identity partition columns",
+            id.ToString(), f.file_path);
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", QuoteIdent(schema_name))));
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", QuoteIdent(schema_name),
                                              QuoteIdent(table_name),

@@ -5,6 +5,7 @@
 // Thread-safety: free functions.
 
 #include <string>
+#include <vector>
 
 #include "ldp/catalog/catalog.h"
 #include "ldp/core/status.h"
@@ -19,6 +20,11 @@ struct RegisterOptions {
   std::string location;
   /// Point an existing catalog entry at `location` instead of refusing.
   bool overwrite = false;
+  /// "FROM=TO" path prefixes: the table's files were moved from FROM to TO. The metadata is
+  /// copied (with `location` rewritten and the relocations as ldp.relocate.N properties) into
+  /// this project's warehouse, and readers rewrite FROM to TO in every path they read; the table's
+  /// own files are never changed (docs/adr/0021-foreign-tables.md).
+  std::vector<std::string> relocate;
 };
 
 struct RegisterResult {

@@ -99,6 +99,9 @@ Result<LoadedTable> CreateTable(Project& project, const catalog::TableIdentifier
 
 Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
                                    std::shared_ptr<iceberg::TableMetadata> next) {
+  if (base.metadata->format_version >= 3 || next->format_version >= 3)
+    return NotImplemented("not supported: writing to table {} (format v3); ldp reads v3 tables but writes v1 and v2",
+                          base.id.ToString());
   if (catalog::MetadataCatalog* owner = OwnsMetadata(project)) {
     // The server writes the metadata file (and its metadata-log entry).
     LDP_ASSIGN_OR_RAISE(auto committed, owner->CommitTable(base.id, *base.metadata, *next));
