@@ -223,7 +223,7 @@ Result<CloneResult> CloneTable(Project& project, engine::Connection& conn, const
     spec = *s;
   }
   std::optional<iceberg::SortOrder> order;
-  if (const iceberg::SortOrder* so = iceberg::DefaultSortOrder(md)) {
+  if (const iceberg::SortOrder* so = iceberg::DefaultSortOrder(md); so && so->order_id != 0 && !so->fields.empty()) {
     bool ok = true;
     for (const auto& f : so->fields) ok = ok && schema->FindFieldById(f.source_id) != nullptr;
     if (ok) order = *so;  // an order on a column the older schema lacks is left out
@@ -264,6 +264,7 @@ Result<CloneResult> CloneTable(Project& project, engine::Connection& conn, const
     std::error_code ec;
     std::string root = io::ToLocalPath(table.metadata->location);
     for (const char* sub : {"/data", "/metadata", ""}) stdfs::remove(root + sub, ec);  // only when empty
+    if (!ns_exists) stdfs::remove(stdfs::path(root).parent_path(), ec);                // <ns>.db, if empty
   };
   if (order) {
     auto next = std::make_shared<iceberg::TableMetadata>(*table.metadata);
