@@ -205,6 +205,14 @@ TEST_F(CliEndToEnd, ParquetAppendOverwriteAndMetadata) {
         fs::path(md["metadata-log"][v].value("metadata-file", "")).filename().string().substr(0, 6),
         fmt::format("{:05d}-", v));
   EXPECT_EQ(md.value("current-snapshot-id", int64_t{0}), snap3);
+
+  // ---- the log keeps the newest write.metadata.previous-versions-max entries (default 100)
+  ASSERT_EQ(Ldp({"properties", "ns.t", "--set", "write.metadata.previous-versions-max=2"}).exit_code, 0);
+  Ingest(src1, "ns.t", {});
+  md = CurrentMetadata("ns", "t");
+  ASSERT_EQ(md["metadata-log"].size(), 2u) << md["metadata-log"].dump(2);
+  EXPECT_EQ(fs::path(md["metadata-log"][0].value("metadata-file", "")).filename().string().substr(0, 6), "00003-");
+  EXPECT_EQ(fs::path(md["metadata-log"][1].value("metadata-file", "")).filename().string().substr(0, 6), "00004-");
 }
 
 TEST_F(CliEndToEnd, CsvAndJsonSources) {

@@ -350,7 +350,7 @@ tasks:
   - id: get
     type: http
     depends_on: [wait_url, wait_glob]
-    url: "{0}/ready.txt"
+    url: "{0}/ready.txt?api_key=hunter2"
     headers:
       X-Run: "{{{{ run_id }}}}"
   - id: missing
@@ -386,7 +386,10 @@ tasks:
     if (a["task"] == "never") EXPECT_NE(a["message"].get<std::string>().find("timed out after 1s"), std::string::npos) << a.dump();
   }
   ProcessResult logs = Ldp({"logs", "web@2024-01-01", "get"});
-  EXPECT_NE(logs.out.find("-> 200"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.find("/ready.txt?api_key=*** -> 200"), std::string::npos) << logs.out;
+  // The key in the URL is in no log, message or run record.
+  EXPECT_EQ(logs.out.find("hunter2"), std::string::npos) << logs.out;
+  EXPECT_EQ(show.dump().find("hunter2"), std::string::npos) << show.dump();
 }
 
 TEST_F(CliPipelineTest, PauseUnpauseAndTriggerThroughTheScheduler) {

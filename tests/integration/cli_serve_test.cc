@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <sstream>
@@ -351,6 +353,44 @@ TEST_F(ServeTest, IcebergJsClientDoesNamespaceAndTableCrud) {
   ProcessResult stopped = StopServer();
   // Every request went through the configured prefix.
   EXPECT_NE(stopped.err.find("/v1/wh1/namespaces/js%1Finner"), std::string::npos) << stopped.err;
+}
+
+// `ldp serve` runs the project's pipelines too: it starts `ldp scheduler` beside the server and
+// stops it with the server.
+TEST_F(ServeTest, StartsAndStopsTheSchedulerForThePipelinesFolder) {
+  std::filesystem::create_directories(project_ + "/pipelines");
+  WriteFile(project_ + "/pipelines/daily.yaml", R"(name: daily
+schedule: "@daily"
+start_date: 2024-01-01
+catchup: false
+tasks:
+  - id: stamp
+    type: shell
+    command: echo {{ ds }} >> served.txt
+)");
+  StartServer();
+  std::string out = ReadFile(server_->stdout_path());
+  auto at = out.find("scheduler pid ");
+  ASSERT_NE(at, std::string::npos) << out;
+  const pid_t scheduler = std::atoi(out.c_str() + at + std::strlen("scheduler pid "));
+  ASSERT_GT(scheduler, 0);
+  EXPECT_EQ(kill(scheduler, 0), 0);
+  // Without catchup the latest interval runs (the day before today), once.
+  for (int i = 0; i < 600 && ReadFile(project_ + "/served.txt").empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string stamped = ReadFile(project_ + "/served.txt");
+  ASSERT_FALSE(stamped.empty()) << "the scheduler started by ldp serve ran nothing";
+  EXPECT_EQ(std::count(stamped.begin(), stamped.end(), '\n'), 1) << stamped;
+  // The catalog is served at the same time.
+  EXPECT_EQ(Http("GET", "/v1/config").status, 200);
+  StopServer();
+  // The scheduler was stopped and reaped with the server.
+  EXPECT_EQ(kill(scheduler, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
+
+  // --no-scheduler leaves the pipelines alone.
+  StartServer({"--no-scheduler"});
+  EXPECT_EQ(ReadFile(server_->stdout_path()).find("scheduler pid"), std::string::npos);
 }
 
 }  // namespace

@@ -13,6 +13,16 @@
 #include <cstring>
 #include <vector>
 #else
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
 #include "ldp/rest/catalog_service.h"
 #include "ldp/rest/http_server.h"
 #endif
@@ -40,6 +50,8 @@ class ServeCommand final : public Command {
         ->check(CLI::Range(1, 1024));
     c->add_flag("--allow-unauthenticated", allow_unauthenticated_,
                 "Allow listening on a non-loopback address without any token or credential");
+    c->add_flag("--no-scheduler", no_scheduler_,
+                "Do not start `ldp scheduler` for the project's pipelines/ folder");
     return c;
   }
 
@@ -64,6 +76,48 @@ class ServeCommand final : public Command {
     return Internal("cannot start {}: {}", path, std::strerror(errno));
   }
 #else
+  // The scheduler runs beside the server as a child process `ldp scheduler` (the ldp executable
+  // next to this one), so that the server does not link the orchestrator and a crash of either
+  // leaves the other's state consistent (the scheduler is crash-safe on its own). The child gets
+  // SIGTERM when the server stops, and from the kernel if the server dies.
+  Result<pid_t> StartScheduler(const std::string& project_root, bool quiet) {
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) return Internal("cannot find the ldp executable: {}", std::strerror(errno));
+    self[n] = '\0';
+    std::string exe(self);
+    exe = exe.substr(0, exe.rfind('/') + 1) + "ldp";
+    std::vector<std::string> args = {exe, "--project", project_root};
+    if (quiet) args.push_back("--quiet");
+    args.push_back("scheduler");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t parent = getpid();
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) return Internal("cannot start the scheduler: {}", std::strerror(errno));
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(0);  // the server is already gone
+      // Its stdout would mix with the server's (--json prints one document there).
+      if (int fd = ::dup(STDERR_FILENO); fd >= 0) ::dup2(fd, STDOUT_FILENO);
+      execv(exe.c_str(), argv.data());
+      std::fprintf(stderr, "ldp serve: cannot start %s: %s\n", exe.c_str(), std::strerror(errno));
+      _exit(127);
+    }
+    return pid;
+  }
+
+  static void StopScheduler(pid_t pid) {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+
   Status Run(const GlobalOptions& g) override {
     rest::ServiceOptions opts;
     opts.prefix = prefix_;
@@ -104,6 +158,11 @@ class ServeCommand final : public Command {
     };
     const std::string catalog_name = project->catalog().name();
     const std::string warehouse = project->warehouse();
+    // Pipelines of the project are run by a scheduler started with the server.
+    pid_t scheduler = 0;
+    if (!no_scheduler_ && std::filesystem::is_directory(project->root() + "/pipelines")) {
+      LDP_ASSIGN_OR_RAISE(scheduler, StartScheduler(project->root(), g.quiet));
+    }
     http.on_listening = [&, json = g.json](int port) {
       std::string host = host_.find(':') != std::string::npos ? "[" + host_ + "]" : host_;
       std::string url = fmt::format("http://{}:{}", host, port);
@@ -112,17 +171,22 @@ class ServeCommand final : public Command {
                                     {"port", port},
                                     {"catalog", catalog_name},
                                     {"warehouse", warehouse},
-                                    {"auth", auth}}
+                                    {"auth", auth},
+                                    {"scheduler_pid", scheduler > 0 ? nlohmann::json(scheduler) : nlohmann::json(nullptr)}}
                          .dump()
                   << std::endl;
       } else {
         std::cout << "ldp serve: listening on " << url << " (catalog '" << catalog_name
                   << "', warehouse " << warehouse << ", "
-                  << (auth ? "bearer tokens required" : "no authentication") << ")" << std::endl;
+                  << (auth ? "bearer tokens required" : "no authentication")
+                  << (scheduler > 0 ? ", scheduler pid " + std::to_string(scheduler) : std::string())
+                  << ")" << std::endl;
       }
     };
     rest::HttpServer server(service, http);
-    LDP_RETURN_NOT_OK(server.Run());
+    Status served = server.Run();
+    StopScheduler(scheduler);
+    LDP_RETURN_NOT_OK(served);
     if (!g.json && !g.quiet) std::cout << "ldp serve: stopped" << std::endl;
     return Status::OK();
   }
@@ -138,6 +202,7 @@ class ServeCommand final : public Command {
   std::string prefix_;
   int max_body_mb_ = 16;
   bool allow_unauthenticated_ = false;
+  bool no_scheduler_ = false;
 };
 
 }  // namespace

@@ -326,12 +326,7 @@ class DuckConnection final : public Connection {
     // learnt from the prepared statement first. Statements that are not a SELECT run whole.
     std::string s(sql);
     duckdb_prepared_statement prep = nullptr;
-    if (duckdb_prepare(conn_, s.c_str(), &prep) != DuckDBSuccess) {
-      std::string m = prep ? duckdb_prepare_error(prep) : "cannot prepare statement";
-      if (prep) duckdb_destroy_prepare(&prep);
-      if (auto pos = m.find("\nLINE "); pos != std::string::npos) m.erase(pos);
-      return InvalidArgument("{}", m);
-    }
+    LDP_RETURN_NOT_OK(Prepare(s, &prep));
     std::vector<ResultColumn> columns;
     idx_t n = duckdb_prepared_statement_column_count(prep);
     for (idx_t c = 0; c < n; ++c) {
@@ -353,55 +348,18 @@ class DuckConnection final : public Connection {
       proj += "CAST(#" + std::to_string(c + 1) + " AS VARCHAR)";
     }
     std::string wrapped = "SELECT " + proj + " FROM (" + body + "\n)";
-    if (duckdb_prepare(conn_, wrapped.c_str(), &prep) != DuckDBSuccess) {
-      std::string m = prep ? duckdb_prepare_error(prep) : "cannot prepare statement";
-      if (prep) duckdb_destroy_prepare(&prep);
-      return InvalidArgument("{}", m);
-    }
-    duckdb_pending_result pending;
-    if (duckdb_pending_prepared_streaming(prep, &pending) != DuckDBSuccess) {
-      std::string m = duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "cannot start statement";
-      duckdb_destroy_pending(&pending);
-      duckdb_destroy_prepare(&prep);
-      return InvalidArgument("{}", m);
-    }
+    LDP_RETURN_NOT_OK(Prepare(wrapped, &prep));
     duckdb_result r;
-    duckdb_state state = duckdb_execute_pending(pending, &r);
-    duckdb_destroy_pending(&pending);
-    duckdb_destroy_prepare(&prep);
-    if (state != DuckDBSuccess) {
-      Status st = ErrorFrom(&r);
-      duckdb_destroy_result(&r);
-      return st;
-    }
+    LDP_RETURN_NOT_OK(ExecuteStreaming(&prep, &r));
     return std::unique_ptr<ResultStream>(new DuckResultStream(r, std::move(columns)));
   }
 
   Status StreamArrow(std::string_view sql, ArrowArrayStream* out, std::shared_ptr<void> keep_alive) override {
     std::string s(sql);
     duckdb_prepared_statement prep = nullptr;
-    if (duckdb_prepare(conn_, s.c_str(), &prep) != DuckDBSuccess) {
-      std::string m = prep ? duckdb_prepare_error(prep) : "cannot prepare statement";
-      if (prep) duckdb_destroy_prepare(&prep);
-      if (auto pos = m.find("\nLINE "); pos != std::string::npos) m.erase(pos);
-      return InvalidArgument("{}", m);
-    }
-    duckdb_pending_result pending;
-    if (duckdb_pending_prepared_streaming(prep, &pending) != DuckDBSuccess) {
-      std::string m = duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "cannot start statement";
-      duckdb_destroy_pending(&pending);
-      duckdb_destroy_prepare(&prep);
-      return InvalidArgument("{}", m);
-    }
+    LDP_RETURN_NOT_OK(Prepare(s, &prep));
     duckdb_result r;
-    duckdb_state state = duckdb_execute_pending(pending, &r);
-    duckdb_destroy_pending(&pending);
-    duckdb_destroy_prepare(&prep);
-    if (state != DuckDBSuccess) {
-      Status st = ErrorFrom(&r);
-      duckdb_destroy_result(&r);
-      return st;
-    }
+    LDP_RETURN_NOT_OK(ExecuteStreaming(&prep, &r));
     duckdb_arrow_options options = nullptr;
     duckdb_connection_get_arrow_options(conn_, &options);
     ArrowResultStream::Export(r, options, std::move(keep_alive), out);
@@ -447,6 +405,37 @@ class DuckConnection final : public Connection {
   }
 
  private:
+  // Prepares `sql`; InvalidArgument with DuckDB's message (without its "LINE n:" excerpt).
+  Status Prepare(const std::string& sql, duckdb_prepared_statement* prep) {
+    *prep = nullptr;
+    if (duckdb_prepare(conn_, sql.c_str(), prep) == DuckDBSuccess) return Status::OK();
+    std::string m = *prep ? duckdb_prepare_error(*prep) : "cannot prepare statement";
+    if (*prep) duckdb_destroy_prepare(prep);
+    if (auto pos = m.find("\nLINE "); pos != std::string::npos) m.erase(pos);
+    return InvalidArgument("{}", m);
+  }
+
+  // Runs a prepared statement as a streaming result (chunks are produced as they are fetched);
+  // the statement is destroyed either way, `*r` is valid only on success.
+  Status ExecuteStreaming(duckdb_prepared_statement* prep, duckdb_result* r) {
+    duckdb_pending_result pending;
+    if (duckdb_pending_prepared_streaming(*prep, &pending) != DuckDBSuccess) {
+      std::string m = duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "cannot start statement";
+      duckdb_destroy_pending(&pending);
+      duckdb_destroy_prepare(prep);
+      return InvalidArgument("{}", m);
+    }
+    duckdb_state state = duckdb_execute_pending(pending, r);
+    duckdb_destroy_pending(&pending);
+    duckdb_destroy_prepare(prep);
+    if (state != DuckDBSuccess) {
+      Status st = ErrorFrom(r);
+      duckdb_destroy_result(r);
+      return st;
+    }
+    return Status::OK();
+  }
+
   static bool RendersAsText(duckdb_type t) {
     switch (t) {
       case DUCKDB_TYPE_UUID: case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIME_TZ:

@@ -111,4 +111,16 @@ Result<std::string> ResolveMetadataLocation(io::FileSystem& fs, const std::strin
   return best;
 }
 
+void AppendMetadataLog(TableMetadata& next, int64_t previous_updated_ms, const std::string& previous_location) {
+  next.metadata_log.push_back({previous_updated_ms, previous_location});
+  int64_t max_log = 100;
+  try {
+    max_log = std::stoll(next.Property("write.metadata.previous-versions-max", "100"));
+  } catch (...) {
+  }
+  max_log = std::max<int64_t>(max_log, 1);
+  auto& log = next.metadata_log;
+  if (static_cast<int64_t>(log.size()) > max_log) log.erase(log.begin(), log.end() - max_log);
+}
+
 }  // namespace ldp::iceberg

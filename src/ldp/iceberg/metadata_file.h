@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ldp/core/status.h"
+#include "ldp/iceberg/table_metadata.h"
 #include "ldp/io/file_system.h"
 
 namespace ldp::iceberg {
@@ -22,5 +23,10 @@ Result<std::string> ReadMetadataText(io::FileSystem& fs, const std::string& loca
 /// (`N` -> vN.metadata.json, or a file name), else to the metadata file with the highest version
 /// number. NotFound says what was looked for and where.
 Result<std::string> ResolveMetadataLocation(io::FileSystem& fs, const std::string& location);
+
+/// Records the metadata file `next` replaces in its metadata-log, keeping the newest
+/// `write.metadata.previous-versions-max` entries (default 100, as Java does): an unbounded log
+/// makes every load and commit of a long-lived table slower.
+void AppendMetadataLog(TableMetadata& next, int64_t previous_updated_ms, const std::string& previous_location);
 
 }  // namespace ldp::iceberg

@@ -1,8 +1,5 @@
 #include "ldp/io/s3_client.h"
 
-#define CURL_DISABLE_TYPECHECK 1
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +13,7 @@
 #include <thread>
 
 #include "ldp/io/crypto.h"
+#include "ldp/io/http.h"
 
 namespace ldp::io {
 
@@ -34,101 +32,6 @@ struct S3Client::Request {
 namespace {
 
 constexpr const char* kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-// libcurl entry points, resolved on first use (see the header for why not linked).
-struct Curl {
-  CURLcode (*global_init)(long) = nullptr;
-  CURL* (*easy_init)() = nullptr;
-  CURLcode (*easy_setopt)(CURL*, CURLoption, ...) = nullptr;
-  CURLcode (*easy_perform)(CURL*) = nullptr;
-  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...) = nullptr;
-  void (*easy_cleanup)(CURL*) = nullptr;
-  const char* (*easy_strerror)(CURLcode) = nullptr;
-  curl_slist* (*slist_append)(curl_slist*, const char*) = nullptr;
-  void (*slist_free_all)(curl_slist*) = nullptr;
-  bool ok = false;
-};
-
-const Curl& LoadCurl() {
-  static Curl c = [] {
-    Curl c;
-    void* h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h) return c;
-    auto sym = [&](auto& f, const char* name) {
-      f = reinterpret_cast<std::remove_reference_t<decltype(f)>>(dlsym(h, name));
-    };
-    sym(c.global_init, "curl_global_init");
-    sym(c.easy_init, "curl_easy_init");
-    sym(c.easy_setopt, "curl_easy_setopt");
-    sym(c.easy_perform, "curl_easy_perform");
-    sym(c.easy_getinfo, "curl_easy_getinfo");
-    sym(c.easy_cleanup, "curl_easy_cleanup");
-    sym(c.easy_strerror, "curl_easy_strerror");
-    sym(c.slist_append, "curl_slist_append");
-    sym(c.slist_free_all, "curl_slist_free_all");
-    c.ok = c.global_init && c.easy_init && c.easy_setopt && c.easy_perform && c.easy_getinfo && c.easy_cleanup &&
-           c.easy_strerror && c.slist_append && c.slist_free_all;
-    if (c.ok) c.global_init(CURL_GLOBAL_DEFAULT);
-    return c;
-  }();
-  return c;
-}
-
-struct WriteCtx {
-  const Curl* curl;
-  CURL* handle;
-  std::string* body;
-  FILE* file = nullptr;  ///< 2xx bodies go here when set
-  int decided = 0;       ///< 0 undecided, 1 file, 2 memory
-  bool write_error = false;
-};
-
-size_t OnWrite(char* data, size_t size, size_t n, void* user) {
-  auto* w = static_cast<WriteCtx*>(user);
-  size_t len = size * n;
-  if (w->decided == 0) {
-    long code = 0;
-    w->curl->easy_getinfo(w->handle, CURLINFO_RESPONSE_CODE, &code);
-    w->decided = (w->file && code >= 200 && code < 300) ? 1 : 2;
-  }
-  if (w->decided == 1) {
-    if (std::fwrite(data, 1, len, w->file) != len) {
-      w->write_error = true;
-      return 0;
-    }
-    return len;
-  }
-  w->body->append(data, len);
-  return len;
-}
-
-size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
-  std::string line(data, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ')) value.erase(0, 1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
-    (*headers)[name] = value;
-  }
-  return size * n;
-}
-
-struct ReadCtx {
-  const std::string* body;
-  size_t off = 0;
-};
-
-size_t OnRead(char* buf, size_t size, size_t n, void* user) {
-  auto* r = static_cast<ReadCtx*>(user);
-  size_t len = std::min(size * n, r->body->size() - r->off);
-  std::memcpy(buf, r->body->data() + r->off, len);
-  r->off += len;
-  return len;
-}
 
 std::string XmlDecode(std::string s) {
   static const std::pair<const char*, const char*> kEntities[] = {
@@ -209,8 +112,7 @@ std::pair<std::string, std::string> S3Client::UrlFor(const std::string& bucket, 
 }
 
 Result<S3Client::Response> S3Client::SendOnce(const Request& req, std::string* curl_error, bool* retryable) {
-  const Curl& c = LoadCurl();
-  if (!c.ok) return Unavailable("libcurl.so.4 is needed for S3 storage: apt-get install libcurl4");
+  if (!HttpAvailable()) return Unavailable("libcurl.so.4 is needed for S3 storage: apt-get install libcurl4");
   auto [url, host] = UrlFor(req.bucket, req.key);
   std::string payload_hash = kEmptySha256;
   if (req.body) {
@@ -238,70 +140,50 @@ Result<S3Client::Response> S3Client::SendOnce(const Request& req, std::string* c
   std::sort(q.begin(), q.end());
   std::string qs;
   for (const auto& [k, v] : q) qs += (qs.empty() ? "?" : "&") + k + "=" + v;
-  url += qs;
 
-  CURL* h = c.easy_init();
-  if (!h) return Internal("curl_easy_init failed");
-  curl_slist* hdrs = nullptr;
-  for (const auto& [k, v] : s.headers) hdrs = c.slist_append(hdrs, (k + ": " + v).c_str());
-  hdrs = c.slist_append(hdrs, ("Authorization: " + auth).c_str());
-  hdrs = c.slist_append(hdrs, "Expect:");  // no 100-continue round trip
-  if (req.body) hdrs = c.slist_append(hdrs, "Content-Type: application/octet-stream");
-  Response resp;
+  HttpRequest http;
+  http.method = req.head ? "HEAD" : req.method;
+  http.url = url + qs;
+  for (const auto& [k, v] : s.headers) http.headers[k] = v;
+  http.headers["Authorization"] = auth;
+  if (req.body) http.headers["Content-Type"] = "application/octet-stream";
+  http.body_ref = req.body;
+  http.timeout_seconds = options_.timeout_seconds;
+  http.follow_redirects = false;
+  http.decode_content = false;  // the bytes stored, exactly (ranged reads count them)
   FILE* file = nullptr;
   std::string tmp_path;
+  bool write_error = false;
   if (!req.download_to.empty()) {
     tmp_path = req.download_to + ".part-" + std::to_string(::getpid()) + "-" +
                std::to_string(std::hash<std::thread::id>()(std::this_thread::get_id()) % 100000);
     file = std::fopen(tmp_path.c_str(), "wb");
-    if (!file) {
-      c.slist_free_all(hdrs);
-      c.easy_cleanup(h);
-      return IOError("writing {}: {}", tmp_path, std::strerror(errno));
-    }
-  }
-  WriteCtx wctx{&c, h, &resp.body, file};
-  ReadCtx rctx{req.body};
-  c.easy_setopt(h, CURLOPT_URL, url.c_str());
-  c.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-  c.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  c.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-  c.easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout_seconds));
-  c.easy_setopt(h, CURLOPT_WRITEFUNCTION, OnWrite);
-  c.easy_setopt(h, CURLOPT_WRITEDATA, &wctx);
-  c.easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
-  c.easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
-  if (req.head) {
-    c.easy_setopt(h, CURLOPT_NOBODY, 1L);
-  } else if (req.body && req.method == "PUT") {
-    c.easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    c.easy_setopt(h, CURLOPT_READFUNCTION, OnRead);
-    c.easy_setopt(h, CURLOPT_READDATA, &rctx);
-    c.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body->size()));
-  } else if (req.body) {
-    c.easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    c.easy_setopt(h, CURLOPT_POSTFIELDS, req.body->data());
-    c.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body->size()));
-  } else if (req.method != "GET") {
-    c.easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    if (!file) return IOError("writing {}: {}", tmp_path, std::strerror(errno));
+    http.on_body = [&](const char* data, size_t n) {
+      write_error = std::fwrite(data, 1, n, file) != n;
+      return !write_error;
+    };
   }
   requests_++;
-  CURLcode rc = c.easy_perform(h);
-  c.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
-  c.slist_free_all(hdrs);
-  c.easy_cleanup(h);
+  auto r = HttpPerform(http);
+  Response resp;
+  if (r.ok()) {
+    resp.status = r->status;
+    resp.body = std::move(r->body);
+    resp.headers = std::move(r->headers);
+  }
   if (file) {
     bool close_ok = std::fclose(file) == 0;
-    bool ok = rc == CURLE_OK && !wctx.write_error && close_ok && resp.status >= 200 && resp.status < 300;
+    bool ok = r.ok() && !write_error && close_ok && resp.status >= 200 && resp.status < 300;
     if (ok && std::rename(tmp_path.c_str(), req.download_to.c_str()) != 0) ok = false;
     if (!ok) std::remove(tmp_path.c_str());
-    if (wctx.write_error || !close_ok) {
+    if (write_error || !close_ok) {
       *retryable = false;
       return IOError("writing {}: disk full or not writable", req.download_to);
     }
   }
-  if (rc != CURLE_OK) {
-    *curl_error = c.easy_strerror(rc);
+  if (!r.ok()) {
+    *curl_error = r.status().message();
     *retryable = true;
     return Unavailable("{}", *curl_error);
   }

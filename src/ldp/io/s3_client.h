@@ -1,12 +1,11 @@
 #pragma once
-// A small S3 REST client: SigV4-signed requests over libcurl (loaded with dlopen, like
-// orchestrator/http.cc, so that commands without object storage do not load it), path-style or
+// A small S3 REST client: SigV4-signed requests over io/http.h, path-style or
 // virtual-hosted addressing, retries with exponential back-off on 5xx / 429 / network errors,
 // ranged and streamed-to-disk reads, multipart upload streamed from a local file (memory bounded by
 // one part), ListObjectsV2 with continuation tokens. S3 XML error bodies become Status messages
 // naming the operation, bucket, key, HTTP status and S3 error code.
 //
-// Thread-safety: thread-safe (each request uses its own curl handle).
+// Thread-safety: thread-safe (each request uses its own connection).
 
 #include <atomic>
 #include <cstdint>

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "ldp/io/crypto.h"
+#include "ldp/io/http.h"
 
 namespace ldp::io {
 namespace {
@@ -31,20 +32,7 @@ std::string TrimAll(std::string_view v) {
 
 }  // namespace
 
-std::string UriEncode(std::string_view s, bool keep_slash) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || (keep_slash && ch == '/')) {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
+std::string UriEncode(std::string_view s, bool keep_slash) { return PercentEncode(s, keep_slash); }
 
 std::string CanonicalRequest(const SigningRequest& r) {
   std::vector<std::pair<std::string, std::string>> q;

@@ -1,9 +1,6 @@
 #pragma once
-// HTTP requests for http tasks and URL sensors, through libcurl.
-//
-// libcurl is loaded with dlopen on the first request rather than linked: linking it would make
-// every ldp process load libcurl and its TLS, LDAP and Kerberos libraries at start-up, which
-// short commands such as `ldp query` would pay for (docs/adr/0007-process-start-up.md).
+// HTTP requests for http tasks, URL sensors and notifications, through io/http.h. Bodies are
+// kept up to 1 MiB: they go to logs, not into tables.
 //
 // Thread-safety: Request may be called from several threads.
 

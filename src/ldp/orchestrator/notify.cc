@@ -23,6 +23,37 @@ std::string RedactUrl(const std::string& url) {
   return host_end == std::string::npos ? host : host + "/...";
 }
 
+std::string RedactUrlSecrets(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "(a URL)";
+  size_t host_end = url.find_first_of("/?#", scheme + 3);
+  std::string authority = url.substr(scheme + 3, host_end == std::string::npos ? std::string::npos : host_end - scheme - 3);
+  if (size_t at = authority.rfind('@'); at != std::string::npos) authority = authority.substr(at + 1);
+  std::string out = url.substr(0, scheme + 3) + authority;
+  if (host_end == std::string::npos) return out;
+  std::string rest = url.substr(host_end);
+  if (size_t hash = rest.find('#'); hash != std::string::npos) rest.erase(hash);
+  size_t q = rest.find('?');
+  out += rest.substr(0, q);
+  if (q == std::string::npos) return out;
+  std::string query = rest.substr(q + 1);
+  out += '?';
+  size_t pos = 0;
+  bool first = true;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string::npos) amp = query.size();
+    std::string part = query.substr(pos, amp - pos);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      out += (first ? "" : "&") + part.substr(0, eq) + (eq == std::string::npos ? "" : "=***");
+      first = false;
+    }
+    pos = amp + 1;
+  }
+  return out;
+}
+
 bool Wants(const NotificationSpec& n, const NotificationEvent& ev) {
   if (!n.Wants(ev.event)) return false;
   if (ev.event != "missed_schedule") return true;

@@ -52,6 +52,10 @@ std::unique_ptr<Notifier> MakeHttpNotifier();
 
 /// "https://hooks.slack.com/..." for logs: scheme, host and port only.
 std::string RedactUrl(const std::string& url);
+/// A URL for logs of http tasks and URL sensors: the path kept (it says what was called), a
+/// user:password@ removed and every query parameter's value replaced by "***" (API keys and
+/// tokens travel there).
+std::string RedactUrlSecrets(const std::string& url);
 
 /// The Slack message text of an event (mrkdwn).
 std::string SlackText(const pipeline::PipelineSpec& spec, const NotificationEvent& ev);

@@ -352,11 +352,15 @@ Result<TaskResult> RunHttp(const json& c, double timeout, std::ostream& log) {
   if (c.contains("headers") && c["headers"].is_object())
     for (auto& [k, v] : c["headers"].items()) headers[k] = v.is_string() ? v.get<std::string>() : v.dump();
   std::string method = Str(c, "method", c.contains("body") ? "POST" : "GET");
-  LDP_ASSIGN_OR_RAISE(auto r, HttpRequest(method, Str(c, "url"), headers, Str(c, "body"), timeout));
-  log << method << " " << Str(c, "url") << " -> " << r.status << "\n" << r.body.substr(0, 4096) << "\n";
-  if (r.status < 200 || r.status > 299) return Unavailable("{} {} answered {}", method, Str(c, "url"), r.status);
+  // Logs, errors and run history name the URL without its credentials and query values.
+  const std::string shown = RedactUrlSecrets(Str(c, "url"));
+  auto sent = HttpRequest(method, Str(c, "url"), headers, Str(c, "body"), timeout);
+  if (!sent.ok()) return Unavailable("{} {}: cannot connect", method, shown);
+  const auto& r = *sent;
+  log << method << " " << shown << " -> " << r.status << "\n" << r.body.substr(0, 4096) << "\n";
+  if (r.status < 200 || r.status > 299) return Unavailable("{} {} answered {}", method, shown, r.status);
   TaskResult out;
-  out.message = fmt::format("{} {} -> {}", method, Str(c, "url"), r.status);
+  out.message = fmt::format("{} {} -> {}", method, shown, r.status);
   return out;
 }
 
@@ -443,7 +447,7 @@ Result<bool> Poke(services::Project& project, const json& c, const pipeline::Dat
     return found;
   }
   if (c.contains("url")) {
-    what = "url " + Str(c, "url");
+    what = "url " + RedactUrlSecrets(Str(c, "url"));
     auto r = HttpRequest("GET", Str(c, "url"), {}, "", 30);
     return r.ok() && r->status == 200;
   }

@@ -10,6 +10,7 @@
 #include "ldp/iceberg/metadata_file.h"
 #include "ldp/iceberg/table_changes.h"
 #include "ldp/iceberg/table_metadata.h"
+#include "ldp/io/http.h"
 
 namespace ldp::rest {
 
@@ -39,17 +40,7 @@ std::string PercentDecode(const std::string& s, bool plus_is_space) {
   return out;
 }
 
-std::string PercentEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
+std::string PercentEncode(const std::string& s) { return io::PercentEncode(s); }
 
 std::map<std::string, std::string> ParseQuery(const std::string& query) {
   std::map<std::string, std::string> out;
@@ -411,18 +402,7 @@ class Handler {
     p.metadata = *next;
     LDP_RETURN_NOT_OK(CheckInsideWarehouse(p.metadata->location, opt_.warehouse));
     if (current) {
-      p.metadata->metadata_log.push_back({current->metadata->last_updated_ms, current->location});
-      // Keep the log bounded as Java does (write.metadata.previous-versions-max, default 100).
-      int64_t max_log = 100;
-      try {
-        max_log = std::stoll(p.metadata->Property("write.metadata.previous-versions-max", "100"));
-      } catch (...) {
-      }
-      max_log = std::max<int64_t>(max_log, 1);
-      auto& log = p.metadata->metadata_log;
-      if (static_cast<int64_t>(log.size()) > max_log) {
-        log.erase(log.begin(), log.end() - max_log);
-      }
+      iceberg::AppendMetadataLog(*p.metadata, current->metadata->last_updated_ms, current->location);
     }
     LDP_ASSIGN_OR_RAISE(p.new_location,
                         WriteMetadata(*p.metadata, current ? &current->location : nullptr));

@@ -55,7 +55,6 @@ Result<int64_t> ParseByteSize(const std::string& text) {
 
 namespace {
 
-constexpr int kMaxAttempts = 50;
 
 // Every live delete file of a snapshot, with its data sequence number and spec.
 Result<std::vector<iceberg::DeleteFileInfo>> LiveDeleteFiles(io::FileSystem& fs, const iceberg::Snapshot* snapshot) {
@@ -294,37 +293,25 @@ Result<CompactResult> Compact(Project& project, engine::Connection& conn, const 
   result.data_files_added = static_cast<int64_t>(added.size());
 
   if (options.before_commit) options.before_commit();
-  std::mt19937_64 rng(std::random_device{}());
   const LoadedTable start = table;
-  for (int attempt = 1;; ++attempt) {
-    result.commit_attempts = attempt;
-    auto pending = iceberg::ProduceRowDelta(project.fs(), *table.metadata, snapshot_id, delta, NowMs());
-    if (!pending.ok()) {
-      Status st = pending.status();
-      if (st.code() == ErrorCode::kCommitFailed) st = CommitFailed("table {}: {}; run the compaction again", name, st.message());
-      return fail(st.WithContext(fmt::format("preparing snapshot of {}", name)));
-    }
-    auto committed = CommitMetadata(project, table, pending->metadata);
-    if (committed.ok()) {
-      result.committed = true;
-      result.snapshot_id = snapshot_id;
-      result.metadata_location = committed->metadata_location;
-      return result;
-    }
-    for (const auto& p : pending->written_files) (void)project.fs().Delete(p);
-    Status cst = committed.status();
-    if (cst.code() == ErrorCode::kCommitStateUnknown) return cst;  // files may be referenced: keep
-    bool retry = cst.code() == ErrorCode::kCommitFailed || cst.code() == ErrorCode::kAlreadyExists;
-    if (!retry || attempt >= kMaxAttempts)
-      return fail(cst.WithContext(fmt::format("committing compaction of {} after {} attempts", name, attempt)));
-    auto reloaded = LoadTable(project, table.id);
-    if (!reloaded.ok()) return fail(reloaded.status());
-    Status valid = ValidateConcurrent(project, name, start, *reloaded, plan, all_inputs);
-    if (!valid.ok()) return fail(valid);
-    table = *reloaded;
-    std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
-    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+  auto committed = CommitWithRetry(
+      project, table, "compaction of " + name, &result.commit_attempts,
+      [&](const iceberg::TableMetadata& base) -> Result<iceberg::PendingSnapshot> {
+        auto pending = iceberg::ProduceRowDelta(project.fs(), base, snapshot_id, delta, NowMs());
+        if (pending.ok()) return pending;
+        Status st = pending.status();
+        if (st.code() == ErrorCode::kCommitFailed) st = CommitFailed("table {}: {}; run the compaction again", name, st.message());
+        return st.WithContext(fmt::format("preparing snapshot of {}", name));
+      },
+      [&](LoadedTable& reloaded) { return ValidateConcurrent(project, name, start, reloaded, plan, all_inputs); });
+  if (!committed.ok()) {
+    if (committed.status().code() == ErrorCode::kCommitStateUnknown) return committed.status();  // files may be referenced: keep
+    return fail(committed.status());
   }
+  result.committed = true;
+  result.snapshot_id = snapshot_id;
+  result.metadata_location = committed->metadata_location;
+  return result;
 }
 
 }  // namespace ldp::services

@@ -710,49 +710,41 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
     if (added_manifest) (void)project.fs().Delete(added_manifest->manifest_path);
     return fail(st);
   };
-  constexpr int kMaxAttempts = 50;
-  std::mt19937_64 rng(std::random_device{}());
-  for (int attempt = 1;; ++attempt) {
-    result.commit_attempts = attempt;
-    // Overwriting a table without rows is an append (what Java and pyiceberg record as well).
-    iceberg::WriteOperation attempt_op =
-        iceberg::BranchHead(*table.metadata, options.branch) == nullptr ? iceberg::WriteOperation::kAppend : op;
-    std::map<std::string, std::string> extra;
-    if (partitioned) extra["changed-partition-count"] = std::to_string(result.partitions);
-    auto pending = iceberg::ProduceSnapshot(project.fs(), *table.metadata, attempt_op, snapshot_id, added_manifest,
-                                            files, NowMs(), extra, options.branch);
-    if (!pending.ok()) return fail_all(pending.status().WithContext("preparing snapshot"));
-    auto committed = CommitMetadata(project, table, pending->metadata);
-    if (committed.ok()) {
-      result.committed = true;
-      result.snapshot_id = snapshot_id;
-      result.metadata_location = committed->metadata_location;
-      return result;
-    }
-    DeleteFiles(project.fs(), pending->written_files);
-    Status cst = committed.status();
-    if (cst.code() == ErrorCode::kCommitStateUnknown) return cst;  // files may be referenced: keep
-    bool retry = cst.code() == ErrorCode::kCommitFailed || cst.code() == ErrorCode::kAlreadyExists;
-    if (!retry || attempt >= kMaxAttempts)
-      return fail_all(cst.WithContext(fmt::format("committing to {} after {} attempts", table_name, attempt)));
-    // Another writer won: reload, check the schema we wrote with is still current, go again.
-    auto reloaded = LoadTable(project, options.table);
-    if (!reloaded.ok()) return fail_all(reloaded.status());
-    if (!evolve_changes.empty()) {
-      // Evolve the new base the same way; go on only if that gives the schema the files have.
-      auto evolved = EvolveMetadata(*reloaded->metadata, evolve_changes);
-      if (!evolved.ok() || !(*evolved)->CurrentSchema()->SameFields(*schema))
-        return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
-      reloaded->metadata = *evolved;
-    } else if (reloaded->metadata->current_schema_id != table.metadata->current_schema_id) {
-      return fail_all(CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name));
-    }
-    if (reloaded->metadata->default_spec_id != table.metadata->default_spec_id)
-      return fail_all(CommitFailed("table {} changed partition spec while ingesting; run the ingest again", table_name));
-    table = *reloaded;
-    std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
-    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+  auto committed = CommitWithRetry(
+      project, table, table_name, &result.commit_attempts,
+      [&](const iceberg::TableMetadata& base) -> Result<iceberg::PendingSnapshot> {
+        // Overwriting a table without rows is an append (what Java and pyiceberg record as well).
+        iceberg::WriteOperation attempt_op =
+            iceberg::BranchHead(base, options.branch) == nullptr ? iceberg::WriteOperation::kAppend : op;
+        std::map<std::string, std::string> extra;
+        if (partitioned) extra["changed-partition-count"] = std::to_string(result.partitions);
+        auto pending = iceberg::ProduceSnapshot(project.fs(), base, attempt_op, snapshot_id, added_manifest, files,
+                                                NowMs(), extra, options.branch);
+        if (!pending.ok()) return pending.status().WithContext("preparing snapshot");
+        return pending;
+      },
+      [&](LoadedTable& reloaded) -> Status {
+        // The schema the files were written with must still be current (or evolve to it again).
+        if (!evolve_changes.empty()) {
+          auto evolved = EvolveMetadata(*reloaded.metadata, evolve_changes);
+          if (!evolved.ok() || !(*evolved)->CurrentSchema()->SameFields(*schema))
+            return CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name);
+          reloaded.metadata = *evolved;
+        } else if (reloaded.metadata->current_schema_id != table.metadata->current_schema_id) {
+          return CommitFailed("table {} changed schema while ingesting; run the ingest again", table_name);
+        }
+        if (reloaded.metadata->default_spec_id != table.metadata->default_spec_id)
+          return CommitFailed("table {} changed partition spec while ingesting; run the ingest again", table_name);
+        return Status::OK();
+      });
+  if (!committed.ok()) {
+    if (committed.status().code() == ErrorCode::kCommitStateUnknown) return committed.status();  // files may be referenced: keep
+    return fail_all(committed.status());
   }
+  result.committed = true;
+  result.snapshot_id = snapshot_id;
+  result.metadata_location = committed->metadata_location;
+  return result;
 }
 
 }  // namespace ldp::services

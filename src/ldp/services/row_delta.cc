@@ -581,38 +581,26 @@ Result<RowDeltaResult> Run(Project& project, engine::Connection& conn, LoadedTab
   }
 
   // ---- commit --------------------------------------------------------------------------------
-  constexpr int kMaxAttempts = 50;
-  std::mt19937_64 rng(std::random_device{}());
   const LoadedTable start = table;
-  for (int attempt = 1;; ++attempt) {
-    result.commit_attempts = attempt;
-    auto pending = iceberg::ProduceRowDelta(project.fs(), *table.metadata, snapshot_id, delta, NowMs());
-    if (!pending.ok()) {
-      Status st = pending.status();
-      if (st.code() == ErrorCode::kCommitFailed) st = CommitFailed("table {}: {}; run the {} again", name, st.message(), KindName(op.kind));
-      return fail(st.WithContext(fmt::format("preparing snapshot of {}", name)));
-    }
-    auto committed = CommitMetadata(project, table, pending->metadata);
-    if (committed.ok()) {
-      result.committed = true;
-      result.snapshot_id = snapshot_id;
-      result.metadata_location = committed->metadata_location;
-      return result;
-    }
-    for (const auto& p : pending->written_files) (void)project.fs().Delete(p);
-    Status cst = committed.status();
-    if (cst.code() == ErrorCode::kCommitStateUnknown) return cst;
-    bool retry = cst.code() == ErrorCode::kCommitFailed || cst.code() == ErrorCode::kAlreadyExists;
-    if (!retry || attempt >= kMaxAttempts)
-      return fail(cst.WithContext(fmt::format("committing to {} after {} attempts", name, attempt)));
-    auto reloaded = LoadTable(project, table.id);
-    if (!reloaded.ok()) return fail(reloaded.status());
-    Status valid = ValidateConcurrent(project, conn, op, start, *reloaded, affected_uris);
-    if (!valid.ok()) return fail(valid);
-    table = *reloaded;
-    std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
-    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+  auto committed = CommitWithRetry(
+      project, table, name, &result.commit_attempts,
+      [&](const iceberg::TableMetadata& base) -> Result<iceberg::PendingSnapshot> {
+        auto pending = iceberg::ProduceRowDelta(project.fs(), base, snapshot_id, delta, NowMs());
+        if (pending.ok()) return pending;
+        Status st = pending.status();
+        if (st.code() == ErrorCode::kCommitFailed)
+          st = CommitFailed("table {}: {}; run the {} again", name, st.message(), KindName(op.kind));
+        return st.WithContext(fmt::format("preparing snapshot of {}", name));
+      },
+      [&](LoadedTable& reloaded) { return ValidateConcurrent(project, conn, op, start, reloaded, affected_uris); });
+  if (!committed.ok()) {
+    if (committed.status().code() == ErrorCode::kCommitStateUnknown) return committed.status();
+    return fail(committed.status());
   }
+  result.committed = true;
+  result.snapshot_id = snapshot_id;
+  result.metadata_location = committed->metadata_location;
+  return result;
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "ldp/services/tables.h"
 
+#include <algorithm>
 #include <chrono>
+#include <random>
+#include <thread>
 
 #include "ldp/catalog/metadata_catalog.h"
 #include "ldp/iceberg/metadata_file.h"
@@ -103,7 +106,7 @@ Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
   }
   int version = iceberg::ParseMetadataVersion(base.metadata_location);
   int next_version = version < 0 ? 1 : version + 1;
-  next->metadata_log.push_back({base.metadata->last_updated_ms, base.metadata_location});
+  iceberg::AppendMetadataLog(*next, base.metadata->last_updated_ms, base.metadata_location);
   std::string dir = base.metadata_location.substr(0, base.metadata_location.rfind('/'));
   std::string path = fmt::format("{}/{}", dir, iceberg::MetadataFileName(next_version));
   LDP_RETURN_NOT_OK(project.fs().WriteFileExclusive(path, next->ToJsonString()));
@@ -118,6 +121,32 @@ Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
   t.metadata_location = path;
   t.metadata = std::move(next);
   return t;
+}
+
+Result<LoadedTable> CommitWithRetry(
+    Project& project, LoadedTable& table, const std::string& what, int* attempts,
+    const std::function<Result<iceberg::PendingSnapshot>(const iceberg::TableMetadata& base)>& produce,
+    const std::function<Status(LoadedTable& reloaded)>& revalidate) {
+  constexpr int kMaxAttempts = 50;
+  std::mt19937_64 rng(std::random_device{}());
+  for (int attempt = 1;; ++attempt) {
+    *attempts = attempt;
+    LDP_ASSIGN_OR_RAISE(iceberg::PendingSnapshot pending, produce(*table.metadata));
+    auto committed = CommitMetadata(project, table, pending.metadata);
+    if (committed.ok()) return committed;
+    for (const auto& p : pending.written_files) (void)project.fs().Delete(p);
+    Status st = committed.status();
+    if (st.code() == ErrorCode::kCommitStateUnknown) return st;
+    bool retry = st.code() == ErrorCode::kCommitFailed || st.code() == ErrorCode::kAlreadyExists;
+    if (!retry || attempt >= kMaxAttempts)
+      return st.WithContext(fmt::format("committing {} after {} attempts", what, attempt));
+    // Another writer won: reload, check the work still applies, go again after a short pause.
+    LDP_ASSIGN_OR_RAISE(LoadedTable reloaded, LoadTable(project, table.id));
+    LDP_RETURN_NOT_OK(revalidate(reloaded));
+    table = std::move(reloaded);
+    std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+  }
 }
 
 }  // namespace ldp::services

@@ -11,6 +11,7 @@
 
 #include "ldp/catalog/catalog.h"
 #include "ldp/core/status.h"
+#include "ldp/iceberg/snapshot_update.h"
 #include "ldp/iceberg/table_metadata.h"
 #include "ldp/services/project.h"
 
@@ -37,6 +38,19 @@ Result<LoadedTable> CreateTable(Project& project, const catalog::TableIdentifier
 /// file is removed again in that case.
 Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
                                    std::shared_ptr<iceberg::TableMetadata> next);
+
+/// The commit loop of every write that adds a snapshot. `produce` builds the next metadata on the
+/// current base (writing per-attempt files such as the manifest list), which is committed with
+/// CommitMetadata. When another writer won the race (CommitFailed or AlreadyExists), the attempt's
+/// files are removed, the table is reloaded, `revalidate` checks the work still applies to it (it
+/// may adjust the reloaded base), and it goes again after a short random pause, up to 50 attempts.
+/// `*attempts` counts the attempts made. Errors: produce's or revalidate's as they are, the last
+/// commit error with `what` as context, or CommitStateUnknown as it is (files may be referenced:
+/// the caller must keep them).
+Result<LoadedTable> CommitWithRetry(
+    Project& project, LoadedTable& table, const std::string& what, int* attempts,
+    const std::function<Result<iceberg::PendingSnapshot>(const iceberg::TableMetadata& base)>& produce,
+    const std::function<Status(LoadedTable& reloaded)>& revalidate);
 
 /// Milliseconds since the epoch (the wall clock used for snapshot timestamps).
 int64_t NowMs();

@@ -85,6 +85,15 @@ TEST(NotifyTest, RedactUrlKeepsSchemeHostAndPort) {
   EXPECT_EQ(RedactUrl("not a url secret"), "(a URL)");
 }
 
+TEST(NotifyTest, RedactUrlSecretsKeepsPathHidesCredentialsAndQueryValues) {
+  EXPECT_EQ(RedactUrlSecrets("https://api.example.com/v1/refresh?api_key=s3cr3t&full=1"),
+            "https://api.example.com/v1/refresh?api_key=***&full=***");
+  EXPECT_EQ(RedactUrlSecrets("http://user:pw@127.0.0.1:8080/x#frag"), "http://127.0.0.1:8080/x");
+  EXPECT_EQ(RedactUrlSecrets("http://example.com"), "http://example.com");
+  EXPECT_EQ(RedactUrlSecrets("http://example.com/a?flag&t=x"), "http://example.com/a?flag&t=***");
+  EXPECT_EQ(RedactUrlSecrets("no scheme?token=1"), "(a URL)");
+}
+
 class NotifyRunTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -1,19 +1,15 @@
 #pragma once
-// A small HTTP client for the REST catalog, over libcurl. One connection is kept open and reused
+// The REST catalog's HTTP client: one io::HttpSession, so the connection is kept open and reused
 // between requests (HTTP keep-alive), which matters for the many small requests a catalog makes.
-//
-// libcurl is loaded with dlopen on first use rather than linked: linking it would make every ldp
-// process load libcurl and its TLS, LDAP and Kerberos libraries at start-up, which commands on a
-// local catalog would pay for (docs/adr/0007-process-start-up.md).
 //
 // Thread-safety: thread-safe (requests on one client are serialized).
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "ldp/core/status.h"
+#include "ldp/io/http.h"
 
 namespace ldp::catalog::rest {
 
@@ -26,7 +22,6 @@ class HttpClient {
  public:
   /// Unavailable when libcurl is not installed.
   static Result<std::unique_ptr<HttpClient>> Make(double timeout_seconds);
-  ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
@@ -38,12 +33,11 @@ class HttpClient {
 
  private:
   HttpClient() = default;
-  std::mutex mu_;
-  void* handle_ = nullptr;  // CURL*
+  std::unique_ptr<io::HttpSession> session_;
   double timeout_seconds_ = 30;
 };
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string PercentEncode(const std::string& text);
+inline std::string PercentEncode(const std::string& text) { return io::PercentEncode(text); }
 
 }  // namespace ldp::catalog::rest
