@@ -41,6 +41,17 @@ void PrintRowDelta(const GlobalOptions& g, const services::RowDeltaResult& r, do
             << "  snapshot " << r.snapshot_id << "\n";
 }
 
+Status RunRowChange(const GlobalOptions& g, const std::string& table, const RowChange& change) {
+  LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
+  LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table));
+  LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
+  LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+  auto start = std::chrono::steady_clock::now();
+  LDP_ASSIGN_OR_RAISE(auto r, change(*project, *conn, id));
+  PrintRowDelta(g, r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return Status::OK();
+}
+
 namespace {
 
 class DeleteCommand final : public Command {
@@ -57,14 +68,9 @@ class DeleteCommand final : public Command {
   }
 
   Status Run(const GlobalOptions& g) override {
-    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
-    LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
-    LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
-    LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
-    auto start = std::chrono::steady_clock::now();
-    LDP_ASSIGN_OR_RAISE(auto r, services::DeleteRows(*project, *conn, id, where_, branch_.empty() ? "main" : branch_));
-    PrintRowDelta(g, r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    return Status::OK();
+    return RunRowChange(g, table_, [&](services::Project& p, engine::Connection& c, const catalog::TableIdentifier& id) {
+      return services::DeleteRows(p, c, id, where_, branch_.empty() ? "main" : branch_);
+    });
   }
 
  private:

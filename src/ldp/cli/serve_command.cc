@@ -142,7 +142,10 @@ class ServeCommand final : public Command {
     }
     LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
     opts.warehouse = project->warehouse();
-    rest::CatalogService service(project->catalog(), io::LocalFileSystem(), opts);
+    // The project's file system: local, or S3 with its local mirror (docs/adr/0018), so a
+    // warehouse on object storage is served too. Not owned: the project outlives the service.
+    std::shared_ptr<io::FileSystem> fs(&project->fs(), [](io::FileSystem*) {});
+    rest::CatalogService service(project->catalog(), fs, opts);
 
     rest::HttpServerOptions http;
     http.host = host_;

@@ -1,5 +1,3 @@
-#include <chrono>
-
 #include "ldp/cli/command.h"
 #include "ldp/cli/row_delta_output.h"
 #include "ldp/services/ingest.h"
@@ -23,14 +21,9 @@ class UpdateCommand final : public Command {
   }
 
   Status Run(const GlobalOptions& g) override {
-    LDP_ASSIGN_OR_RAISE(auto project, OpenProject(g));
-    LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(table_));
-    LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(*project));
-    LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
-    auto start = std::chrono::steady_clock::now();
-    LDP_ASSIGN_OR_RAISE(auto r, services::UpdateRows(*project, *conn, id, set_, where_, branch_.empty() ? "main" : branch_));
-    PrintRowDelta(g, r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    return Status::OK();
+    return RunRowChange(g, table_, [&](services::Project& p, engine::Connection& c, const catalog::TableIdentifier& id) {
+      return services::UpdateRows(p, c, id, set_, where_, branch_.empty() ? "main" : branch_);
+    });
   }
 
  private:

@@ -121,13 +121,26 @@ std::string ErrorTypeFor(ErrorCode code) {
   }
 }
 
+namespace {
+
+// "s3://bucket/a/b" -> {"s3://bucket", "/a/b"}; "file:///x" and "/x" -> {"", "/x"}.
+std::pair<std::string, std::string> SplitRoot(const std::string& location) {
+  if (location.rfind("file://", 0) == 0) return {"", location.substr(7)};
+  size_t scheme = location.find("://");
+  if (scheme == std::string::npos) return {"", location};
+  size_t slash = location.find('/', scheme + 3);
+  if (slash == std::string::npos) return {location, "/"};
+  return {location.substr(0, slash), location.substr(slash)};
+}
+
+}  // namespace
+
 Status CheckInsideWarehouse(const std::string& location, const std::string& warehouse) {
-  std::string path = location;
-  if (path.rfind("file://", 0) == 0) {
-    path = path.substr(7);
-  } else if (path.find("://") != std::string::npos || path.rfind("file:", 0) == 0) {
-    return InvalidArgument("location {} is not in the warehouse {} (only local paths are served)",
-                           location, warehouse);
+  auto [root_of_location, path] = SplitRoot(location);
+  auto [root_of_warehouse, warehouse_path] = SplitRoot(warehouse);
+  if (root_of_location != root_of_warehouse || (root_of_location.empty() && location.rfind("file:", 0) == 0 &&
+                                                location.rfind("file://", 0) != 0)) {
+    return InvalidArgument("location {} is not in the warehouse {}", location, warehouse);
   }
   if (path.empty() || path[0] != '/') {
     return InvalidArgument("location {} is not an absolute path", location);
@@ -150,7 +163,7 @@ Status CheckInsideWarehouse(const std::string& location, const std::string& ware
   }
   std::string normal;
   for (const auto& p : parts) normal += "/" + p;
-  std::string root = warehouse;
+  std::string root = warehouse_path;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   if (normal.size() <= root.size() + 1 || normal.compare(0, root.size(), root) != 0 ||
       normal[root.size()] != '/') {

@@ -88,6 +88,29 @@ HttpServer::HttpServer(CatalogService& service, HttpServerOptions options)
   s.set_payload_max_length(impl_->options.max_body_bytes);
   s.set_read_timeout(30, 0);
   s.set_keep_alive_timeout(5);
+  // Small answers go out at once rather than waiting on Nagle's algorithm.
+  s.set_tcp_nodelay(true);
+  // httplib answers "Accept-Encoding: br" with brotli at quality 11, which costs ~70 ms for a
+  // 17 KB table metadata answer (gzip: < 1 ms); libcurl asks for br whenever it can decode it.
+  // The request is not const where httplib owns it, so its header may be rewritten here.
+  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    auto& headers = const_cast<httplib::Headers&>(req.headers);  // case-insensitive keys
+    auto range = headers.equal_range("Accept-Encoding");
+    for (auto it = range.first; it != range.second; ++it) {
+      std::string kept;
+      size_t pos = 0;
+      while (pos <= it->second.size()) {
+        size_t comma = it->second.find(',', pos);
+        if (comma == std::string::npos) comma = it->second.size();
+        std::string token = it->second.substr(pos, comma - pos);
+        token.erase(0, token.find_first_not_of(' '));
+        if (!token.empty() && token.rfind("br", 0) != 0) kept += (kept.empty() ? "" : ", ") + token;
+        pos = comma + 1;
+      }
+      it->second = kept;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     // Answers httplib gives itself (413, 400 for an unparsable request line) get the spec's
     // error body too.

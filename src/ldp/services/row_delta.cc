@@ -164,29 +164,10 @@ std::string ColumnList(const iceberg::Schema& schema, const std::string& prefix)
 }
 
 iceberg::ScanPlan SubPlan(const iceberg::ScanPlan& plan, const std::set<std::string>& local_paths) {
-  iceberg::ScanPlan out;
-  std::map<int32_t, int32_t> remap;
-  for (size_t i = 0; i < plan.files.size(); ++i) {
-    if (!local_paths.count(io::ToLocalPath(plan.files[i].file_path))) continue;
-    out.files.push_back(plan.files[i]);
-    out.data_sequence_numbers.push_back(plan.data_sequence_numbers[i]);
-    out.total_records += plan.files[i].record_count;
-    if (plan.file_deletes.empty()) continue;
-    std::vector<int32_t> dels;
-    for (int32_t k : plan.file_deletes[i]) {
-      auto it = remap.find(k);
-      if (it == remap.end()) {
-        it = remap.emplace(k, static_cast<int32_t>(out.delete_files.size())).first;
-        out.delete_files.push_back(plan.delete_files[k]);
-      }
-      dels.push_back(it->second);
-    }
-    out.file_deletes.push_back(std::move(dels));
-  }
-  if (out.delete_files.empty()) out.file_deletes.clear();
-  out.total_files = static_cast<int64_t>(out.files.size());
-  out.file_schema_ids = plan.file_schema_ids;
-  return out;
+  std::vector<size_t> indexes;
+  for (size_t i = 0; i < plan.files.size(); ++i)
+    if (local_paths.count(io::ToLocalPath(plan.files[i].file_path))) indexes.push_back(i);
+  return services::SubPlan(plan, indexes);
 }
 
 int64_t ToInt(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }

@@ -2,8 +2,12 @@
 // (plain and partitioned), query with a cold and a warm read cache, delete, update, compaction,
 // snapshot expiry and orphan removal listing and deleting objects, wrong credentials changing
 // nothing, and an independent reader (icebird) reading the table.
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "integration/cli_fixture.h"
 #include "ldp/io/s3_client.h"
@@ -147,6 +151,103 @@ TEST_F(S3WarehouseTest, IngestQueryChangeCompactAndMaintainOnS3) {
   EXPECT_THAT(o.out, HasSubstr("orphan-1.parquet"));
   EXPECT_EQ(Objects().count("lake/db.db/t/data/orphan-1.parquet"), 0u);
   EXPECT_EQ(QueryCsv("SELECT count(*) AS n, sum(id) AS s FROM db.t"), expect_two);
+  EXPECT_TRUE(StagedLeftovers().empty());
+}
+
+// `ldp serve` over a warehouse on S3: other engines load s3:// locations, commits write the next
+// metadata file to the bucket, and locations outside the warehouse prefix are refused.
+TEST_F(S3WarehouseTest, ServeTheCatalogOfAWarehouseOnS3) {
+  const std::string src = tmp_.Join("src.parquet");
+  Copy("SELECT i AS id FROM range(1000) t(i)", src);
+  Ingest(src, "db.t");
+  auto p = Subprocess::Start({LDP_BIN, "--project", project_, "serve", "--port", "0", "--no-scheduler"});
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  int port = 0;
+  for (int i = 0; i < 400 && port == 0; ++i) {
+    std::string out = ReadFile(p->stdout_path());
+    auto at = out.find("http://127.0.0.1:");
+    if (at != std::string::npos && out.find('\n', at) != std::string::npos)
+      port = std::atoi(out.c_str() + at + std::strlen("http://127.0.0.1:"));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GT(port, 0) << "ldp serve did not start";
+  const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/v1/namespaces/db/tables";
+  auto curl = [&](const std::vector<std::string>& extra, const std::string& url) {
+    std::vector<std::string> argv = {"/usr/bin/curl", "-s", "-w", "\n%{http_code}"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(url);
+    auto r = RunProcess(argv);
+    EXPECT_TRUE(r.ok());
+    std::string out = r.ok() ? r->out : "";
+    size_t nl = out.rfind('\n');
+    return std::make_pair(std::atoi(out.c_str() + nl + 1), nlohmann::json::parse(out.substr(0, nl), nullptr, false));
+  };
+  const std::string prefix = "s3://" + bucket_ + "/lake/db.db/t/metadata/";
+  auto [st, loaded] = curl({}, base + "/t");
+  ASSERT_EQ(st, 200) << loaded.dump();
+  EXPECT_EQ(loaded["metadata-location"].get<std::string>().rfind(prefix, 0), 0u) << loaded.dump();
+  EXPECT_EQ(loaded["metadata"]["location"], "s3://" + bucket_ + "/lake/db.db/t");
+
+  auto [cst, committed] = curl({"-X", "POST", "-H", "Content-Type: application/json", "--data",
+                                R"({"updates":[{"action":"set-properties","updates":{"owner":"served"}}]})"},
+                               base + "/t");
+  ASSERT_EQ(cst, 200) << committed.dump();
+  const std::string written = committed["metadata-location"];
+  ASSERT_EQ(written.rfind(prefix, 0), 0u) << written;
+  EXPECT_EQ(Objects().count(written.substr(("s3://" + bucket_ + "/").size())), 1u) << written;
+
+  // A table may not be created outside the warehouse prefix, nor in another bucket.
+  for (const std::string& loc : std::vector<std::string>{"s3://" + bucket_ + "/elsewhere/t2",
+                                                         "s3://other-bucket/lake/db.db/t2",
+                                                         "s3://" + bucket_ + "/lake/../t2"}) {
+    auto [bad, body] = curl({"-X", "POST", "-H", "Content-Type: application/json", "--data",
+                             nlohmann::json{{"name", "t2"},
+                                            {"location", loc},
+                                            {"schema", {{"type", "struct"}, {"fields", nlohmann::json::array()}}}}
+                                 .dump()},
+                            base);
+    EXPECT_EQ(bad, 400) << loc << " " << body.dump();
+  }
+  kill(p->pid(), SIGTERM);
+  auto done = p->Wait();
+  ASSERT_TRUE(done.ok());
+  // The local CLI sees the served commit (read back from the bucket).
+  ProcessResult props = Ldp({"properties", "db.t", "--json"});
+  ASSERT_EQ(props.exit_code, 0) << props.Describe();
+  EXPECT_THAT(props.out, HasSubstr("\"served\""));
+  EXPECT_TRUE(StagedLeftovers().empty());
+}
+
+// The NYC taxi demo with the warehouse on S3 gives the same reports as with a local warehouse
+// (same seed, same data), and its table lives in the bucket.
+TEST_F(S3WarehouseTest, NycTaxiDemoRunsOnS3WithTheSameReportsAsLocally) {
+  ProcessResult on_s3 = Ldp({"demo", "nyc-taxi", "--rows", "30000", "--json"});
+  ASSERT_EQ(on_s3.exit_code, 0) << on_s3.Describe();
+  auto s3 = nlohmann::json::parse(on_s3.out, nullptr, false);
+  ASSERT_FALSE(s3.is_discarded()) << on_s3.out;
+  EXPECT_EQ(s3["ingest"]["rows"], 30000);
+  EXPECT_EQ(s3["ingest"]["metadata_location"].get<std::string>().rfind("s3://" + bucket_ + "/lake/nyc.db/yellow_trips/", 0),
+            0u);
+  EXPECT_GE(CountEnding(Objects("lake/nyc.db/yellow_trips/"), ".parquet"), 1u);
+
+  const std::string local = tmp_.Join("local");
+  ASSERT_EQ(RunProcess({LDP_BIN, "init", local, "--quiet"})->exit_code, 0);
+  auto on_disk = RunProcess({LDP_BIN, "--project", local, "demo", "nyc-taxi", "--rows", "30000", "--json"});
+  ASSERT_TRUE(on_disk.ok());
+  ASSERT_EQ(on_disk->exit_code, 0) << on_disk->Describe();
+  auto here = nlohmann::json::parse(on_disk->out, nullptr, false);
+  ASSERT_EQ(s3["reports"].size(), here["reports"].size());
+  ASSERT_GE(s3["reports"].size(), 2u);
+  for (size_t r = 0; r < s3["reports"].size(); ++r) {
+    EXPECT_EQ(s3["reports"][r]["title"], here["reports"][r]["title"]);
+    EXPECT_EQ(s3["reports"][r]["rows"], here["reports"][r]["rows"]) << s3["reports"][r]["title"];
+  }
+  // A cold read from the bucket agrees too.
+  std::filesystem::remove_all(cache_dir());
+  EXPECT_EQ(QueryCsv("SELECT count(*) AS n, round(sum(fare_amount), 2) AS f FROM nyc.yellow_trips"),
+            QueryCsv("SELECT count(*) AS n, round(sum(fare_amount), 2) AS f FROM read_parquet('" +
+                     s3["generated"]["path"].get<std::string>() + "')"));
   EXPECT_TRUE(StagedLeftovers().empty());
 }
 

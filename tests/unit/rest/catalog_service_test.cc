@@ -297,7 +297,17 @@ TEST_F(CatalogServiceTest, LocationsMustStayInsideTheWarehouse) {
   ExpectError(r, 400, "BadRequestException");
   EXPECT_EQ(Body(Call("GET", "/v1/namespaces/db/tables/t"))["metadata-location"], before);
   EXPECT_OK(CheckInsideWarehouse(wh + "/a/b", wh));
+  EXPECT_OK(CheckInsideWarehouse("file://" + wh + "/a/b", wh));
   EXPECT_THAT(CheckInsideWarehouse(wh + "x/a", wh), IsError(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(CheckInsideWarehouse("s3://b" + wh + "/a", wh), IsError(ErrorCode::kInvalidArgument));
+  // A warehouse on object storage: the same bucket, under the same prefix, no ".." segments.
+  EXPECT_OK(CheckInsideWarehouse("s3://lake/wh/db/t", "s3://lake/wh"));
+  EXPECT_OK(CheckInsideWarehouse("s3://lake/wh/db/t/metadata/00001-x.metadata.json", "s3://lake/wh/"));
+  EXPECT_THAT(CheckInsideWarehouse("s3://other/wh/db/t", "s3://lake/wh"), IsError(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(CheckInsideWarehouse("s3://lake/wh2/t", "s3://lake/wh"), IsError(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(CheckInsideWarehouse("s3://lake/wh/../x", "s3://lake/wh"), IsError(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(CheckInsideWarehouse("/lake/wh/t", "s3://lake/wh"), IsError(ErrorCode::kInvalidArgument));
+  EXPECT_THAT(CheckInsideWarehouse("s3://lake/wh", "s3://lake/wh"), IsError(ErrorCode::kInvalidArgument));
 }
 
 TEST_F(CatalogServiceTest, CommitAppendsAndRequirementFailures) {
