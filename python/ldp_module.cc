@@ -205,6 +205,19 @@ py::dict Summary(const ldp::RowChangeSummary& s) {
   return d;
 }
 
+py::dict Summary(const ldp::CloneSummary& s) {
+  py::dict d;
+  d["table"] = s.table;
+  d["source"] = s.source;
+  d["source_snapshot_id"] = s.source_snapshot_id >= 0 ? py::object(py::int_(s.source_snapshot_id)) : py::none();
+  d["filter"] = s.filter;
+  d["rows"] = s.rows;
+  d["data_files"] = s.data_files;
+  d["bytes"] = s.bytes;
+  d["snapshot_id"] = s.snapshot_id ? py::object(py::int_(s.snapshot_id)) : py::none();
+  return d;
+}
+
 std::vector<std::string> KeyList(const py::object& key) {
   if (key.is_none()) return {};
   if (py::isinstance<py::str>(key)) {
@@ -308,6 +321,29 @@ PYBIND11_MODULE(ldp, m) {
           py::arg("key") = py::none(), py::arg("where") = py::none(), py::arg("partition_by") = py::none(),
           py::arg("branch") = "main", py::arg("evolve") = false,
           "Ingests a file, glob or folder into a table; returns a summary dict.")
+      .def(
+          "clone",
+          [](ldp::Project& p, const std::string& source, const std::string& to, const std::optional<double>& sample,
+             int64_t seed, const std::optional<std::string>& where, const std::optional<int64_t>& limit,
+             const std::optional<std::string>& snapshot, const std::optional<std::string>& from_catalog,
+             const std::optional<std::string>& from_token, bool replace) {
+            ldp::CloneOptions o;
+            o.sample_percent = sample.value_or(0);
+            if (sample && *sample <= 0)
+              Raise(ldp::Status(ldp::ErrorCode::kInvalidArgument, "sample must be a percentage above 0"));
+            o.seed = seed;
+            o.where = where.value_or("");
+            o.limit = limit.value_or(-1);
+            o.snapshot = snapshot.value_or("");
+            o.from_catalog = from_catalog.value_or("");
+            o.from_token = from_token.value_or("");
+            o.replace = replace;
+            return Summary(TakeWithoutGil([&] { return p.Clone(source, to, o); }));
+          },
+          py::arg("source"), py::arg("to"), py::arg("sample") = py::none(), py::arg("seed") = 0,
+          py::arg("where") = py::none(), py::arg("limit") = py::none(), py::arg("snapshot") = py::none(),
+          py::arg("from_catalog") = py::none(), py::arg("from_token") = py::none(), py::arg("replace") = false,
+          "Clones a table (ns.name, a table folder or metadata file) into a new table; returns a summary dict.")
       .def(
           "stream",
           [](ldp::Project& p, const std::string& sql, const std::optional<std::string>& as_of) {

@@ -70,6 +70,31 @@ struct IngestSummary {
   int64_t rows_inserted = 0;   ///< merge/overwrite: rows added
 };
 
+/// `ldp clone` options: every field is optional; see Project::Clone.
+struct CloneOptions {
+  /// Read SOURCE ("ns.name") from this Iceberg REST catalog (e.g. `ldp serve` of another project).
+  std::string from_catalog;
+  std::string from_token;      ///< bearer token for from_catalog
+  std::string from_warehouse;  ///< warehouse to ask from_catalog for
+  double sample_percent = 0;   ///< > 0: keep this percentage of rows (deterministic for `seed`)
+  int64_t seed = 0;
+  std::string where;           ///< SQL predicate on the source's columns
+  int64_t limit = -1;          ///< >= 0: at most this many rows
+  std::string snapshot;        ///< snapshot id, branch or tag; empty = current
+  bool replace = false;        ///< replace an existing table of that name
+};
+
+struct CloneSummary {
+  std::string table;             ///< "ns.name"
+  std::string source;            ///< as recorded in the ldp.clone.source property
+  int64_t source_snapshot_id = -1;
+  std::string filter;            ///< as recorded in ldp.clone.filter
+  int64_t rows = 0;
+  int64_t data_files = 0;
+  int64_t bytes = 0;
+  int64_t snapshot_id = 0;       ///< the clone's snapshot (0 when no row was selected)
+};
+
 /// The broad type of a result column: enough to convert its text values.
 enum class ValueKind { kBoolean, kInteger, kFloat, kDecimal, kString, kTemporal, kBlob, kNested, kOther };
 
@@ -211,6 +236,11 @@ class Project {
   /// error nothing changes.
   Result<IngestSummary> Ingest(const std::string& source, const std::string& table,
                                const IngestOptions& options = {});
+
+  /// Copies SOURCE ("ns.name" of this catalog or of options.from_catalog, or a table location:
+  /// metadata file or table folder) into a new table TABLE with the source's schema, partition
+  /// spec, sort order and properties, deletes applied (`ldp clone`). On error nothing is created.
+  Result<CloneSummary> Clone(const std::string& source, const std::string& table, const CloneOptions& options = {});
 
   /// Runs DuckDB SQL in which `ns.name` is a table of the catalog.
   Result<QueryResult> Query(const std::string& sql, const QueryOptions& options = {});

@@ -207,6 +207,22 @@ class ProjectTest(unittest.TestCase):
         first = self.project.snapshots("shop.items")[0]["snapshot_id"]
         self.assertEqual(self.project.query("SELECT count(*) FROM shop.items", as_of=str(first)), [(100,)])
 
+    def test_clone_sample_where_and_provenance(self):
+        self.project.ingest(self.src, "shop.items")
+        self.project.delete("shop.items", "id <= 10")
+        c = self.project.clone("shop.items", "dev.items", where="qty > 40")
+        self.assertEqual(c["rows"], self.project.query("SELECT count(*) FROM shop.items WHERE qty > 40")[0][0])
+        self.assertEqual(c["filter"], "where qty > 40")
+        self.assertEqual(c["source"], "shop.items")
+        a = self.project.clone("shop.items", "dev.a", sample=50, seed=9)
+        b = self.project.clone("shop.items", "dev.b", sample=50, seed=9)
+        self.assertEqual(self.project.query("SELECT id FROM dev.a ORDER BY id"),
+                         self.project.query("SELECT id FROM dev.b ORDER BY id"))
+        self.assertEqual(a["rows"], b["rows"])
+        self.assertEqual(self.project.describe("dev.items")["properties"]["ldp.clone.source"], "shop.items")
+        with self.assertRaises(ldp.AlreadyExistsError):
+            self.project.clone("shop.items", "dev.items")
+
     def test_errors_map_to_exceptions_with_the_cli_message(self):
         with self.assertRaises(ldp.NoSuchNamespaceError) as e:
             self.project.describe("shop.missing")

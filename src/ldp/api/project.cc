@@ -9,6 +9,7 @@
 #include "ldp/core/status.h"
 #include "ldp/engine/engine.h"
 #include "ldp/iceberg/partitioning.h"
+#include "ldp/services/clone.h"
 #include "ldp/services/ingest.h"
 #include "ldp/orchestrator/run_pipeline.h"
 #include "ldp/services/project.h"
@@ -200,6 +201,34 @@ Result<IngestSummary> Project::Ingest(const std::string& source, const std::stri
   out.rows_deleted = r.rows_deleted;
   out.rows_updated = r.rows_updated;
   out.rows_inserted = r.rows_inserted;
+  return out;
+}
+
+Result<CloneSummary> Project::Clone(const std::string& source, const std::string& table,
+                                    const CloneOptions& options) {
+  services::CloneOptions o;
+  o.source = source;
+  LDP_ASSIGN_OR_RAISE(o.to, catalog::TableIdentifier::Parse(table));
+  o.from_catalog = options.from_catalog;
+  o.from_token = options.from_token;
+  o.from_warehouse = options.from_warehouse;
+  if (options.sample_percent > 0) o.sample_percent = options.sample_percent;
+  o.seed = options.seed;
+  o.where = options.where;
+  if (options.limit >= 0) o.limit = options.limit;
+  o.snapshot = options.snapshot;
+  o.replace = options.replace;
+  LDP_ASSIGN_OR_RAISE(auto* conn, impl_->Engine());
+  LDP_ASSIGN_OR_RAISE(auto r, services::CloneTable(*impl_->project, *conn, o));
+  CloneSummary out;
+  out.table = r.table.ToString();
+  out.source = r.source;
+  out.source_snapshot_id = r.source_snapshot_id;
+  out.filter = r.filter;
+  out.rows = r.rows;
+  out.data_files = r.data_files;
+  out.bytes = r.bytes;
+  out.snapshot_id = r.snapshot_id;
   return out;
 }
 

@@ -81,6 +81,7 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeAlterCommand());
   commands.push_back(MakeRegisterCommand());
   commands.push_back(MakeUnregisterCommand());
+  commands.push_back(MakeCloneCommand());
   commands.push_back(MakeRunCommand());
   commands.push_back(MakeTaskCommand());
   commands.push_back(MakeRunsCommand());

@@ -54,6 +54,7 @@ std::unique_ptr<Command> MakePropertiesCommand();
 std::unique_ptr<Command> MakeAlterCommand();
 std::unique_ptr<Command> MakeRegisterCommand();
 std::unique_ptr<Command> MakeUnregisterCommand();
+std::unique_ptr<Command> MakeCloneCommand();
 // Orchestrator (cli/pipeline_commands.cc)
 std::unique_ptr<Command> MakeRunCommand();
 std::unique_ptr<Command> MakeTaskCommand();

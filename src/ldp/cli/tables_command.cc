@@ -8,6 +8,7 @@
 #include "ldp/iceberg/refs.h"
 #include "ldp/iceberg/partitioning.h"
 #include "ldp/iceberg/sort_order.h"
+#include "ldp/services/clone.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::cli {
@@ -158,6 +159,7 @@ class DescribeCommand final : public Command {
                           {"sort_order_text", order ? iceberg::SortOrderText(*order, *schema) : "unsorted"},
                           {"default_sort_order_id", md.default_sort_order_id},
                           {"properties", md.properties},
+                          {"cloned_from", services::CloneProvenanceText(md.properties)},
                           {"current_snapshot", snap ? snap->ToJson() : nlohmann::json(nullptr)}};
       PrintJson(j);
       return Status::OK();
@@ -190,6 +192,8 @@ class DescribeCommand final : public Command {
     }
     std::cout << "\nSort order (id " << md.default_sort_order_id
               << "): " << (order ? iceberg::SortOrderText(*order, *schema) : "unsorted") << "\n";
+    if (std::string from = services::CloneProvenanceText(md.properties); !from.empty())
+      std::cout << "\nProvenance: " << from << "\n";
     std::cout << "\nProperties:" << (md.properties.empty() ? " none\n" : "\n");
     for (const auto& [k, v] : md.properties) std::cout << "  " << k << " = " << v << "\n";
     std::cout << "\nCurrent snapshot: ";

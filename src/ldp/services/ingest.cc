@@ -560,7 +560,8 @@ Result<IngestResult> Ingest(Project& project, engine::Connection& conn, const In
   result.spec_id = spec->spec_id;
   const bool partitioned = !spec->fields.empty();
   result.schema_id = schema->schema_id();
-  auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name, result.created_table,
+  auto select = BuildSelectList(*schema, source_cols, **source_schema, table_name,
+                                result.created_table || options.relation_has_table_columns,
                                 source_names, options.evolve);
   if (!select.ok()) {
     undo_create();

@@ -66,6 +66,9 @@ struct IngestOptions {
   /// their records and pass the relation over the staged files; `source` then only names it in
   /// messages). services/source_ingest.h.
   std::string relation_sql;
+  /// relation_sql has exactly the table's columns with its types (`ldp clone` writing into the table
+  /// it created from the source's schema): the source-to-table type check is skipped.
+  bool relation_has_table_columns = false;
   /// Called with DuckDB's progress estimate (0..100) while data files are written.
   std::function<void(double)> progress;
 };

@@ -324,6 +324,27 @@ Result<std::map<std::string, iceberg::Schema>> InspectUnknownFiles(engine::Conne
   return out;
 }
 
+}  // namespace
+
+Result<std::string> PlannedRowsSql(io::FileSystem& fs, engine::Connection& conn, const iceberg::TableMetadata& md,
+                                   const iceberg::Schema& schema, const iceberg::ScanPlan& plan,
+                                   const std::string& table_name) {
+  LDP_RETURN_NOT_OK(MakePlanLocal(fs, plan).WithContext(fmt::format("reading table {}", table_name)));
+  std::map<std::string, iceberg::Schema> inspected;
+  LDP_ASSIGN_OR_RAISE(inspected, InspectUnknownFiles(conn, md, schema, plan));
+  if (!plan.delete_files.empty())
+    for (const auto& f : plan.files)
+      if (NeedsParquetSchema(md, f))
+        return NotImplemented(
+            "not supported: row-level deletes in table {} whose data file {} has no Parquet field ids or lacks its "
+            "identity partition columns",
+            table_name, f.file_path);
+  return plan.delete_files.empty() ? ScanSql(md, schema, plan.files, plan.file_schema_ids, inspected)
+                                   : LiveRowsSql(schema, plan, md.schemas.size() > 1, false, &md);
+}
+
+namespace {
+
 Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, const catalog::TableIdentifier& id,
                                  const std::string& schema_name, const std::string& table_name,
                                  const std::vector<std::pair<std::string, const json*>>* filters,
@@ -360,22 +381,10 @@ Result<TableScanInfo> PrepareOne(Project& project, engine::Connection& conn, con
     if (!planned.ok()) return planned.status().WithContext(fmt::format("planning scan of {}", id.ToString()));
     plan = std::move(*planned);
   }
-  LDP_RETURN_NOT_OK(MakePlanLocal(project.fs(), plan).WithContext(fmt::format("reading table {}", id.ToString())));
-  std::map<std::string, iceberg::Schema> inspected;
-  LDP_ASSIGN_OR_RAISE(inspected, InspectUnknownFiles(conn, md, *schema, plan));
-  if (!plan.delete_files.empty())
-    for (const auto& f : plan.files)
-      if (NeedsParquetSchema(md, f))
-        return NotImplemented(
-            "not supported: row-level deletes in table {} whose data file {} has no Parquet field ids or lacks its "
-            "identity partition columns",
-            id.ToString(), f.file_path);
+  LDP_ASSIGN_OR_RAISE(std::string rows_sql, PlannedRowsSql(project.fs(), conn, md, *schema, plan, id.ToString()));
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", QuoteIdent(schema_name))));
   LDP_RETURN_NOT_OK(conn.Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", QuoteIdent(schema_name),
-                                             QuoteIdent(table_name),
-                                             plan.delete_files.empty()
-                                                 ? ScanSql(md, *schema, plan.files, plan.file_schema_ids, inspected)
-                                                 : LiveRowsSql(*schema, plan, md.schemas.size() > 1, false, &md))));
+                                             QuoteIdent(table_name), rows_sql)));
   TableScanInfo info;
   info.table = id;
   info.snapshot_id = snap ? snap->snapshot_id : 0;

@@ -62,6 +62,14 @@ struct QueryOutcome {
 Result<std::vector<iceberg::ColumnPredicate>> PredicatesForWhere(engine::Connection& conn, const iceberg::Schema& schema,
                                                                   const std::string& where);
 
+/// The SELECT of a planned scan's rows exactly as a query reads the table (the view PrepareTables
+/// creates): deletes applied, columns of `schema` resolved by field id when the table's schema
+/// changed. The plan's files are made local first (object storage: the read cache). Used by
+/// `ldp clone` (services/clone.h) to read any table the way queries do.
+Result<std::string> PlannedRowsSql(io::FileSystem& fs, engine::Connection& conn, const iceberg::TableMetadata& md,
+                                   const iceberg::Schema& schema, const iceberg::ScanPlan& plan,
+                                   const std::string& table_name);
+
 /// Runs a query and materialises its result. `as_of` (a snapshot id, branch or tag name, or a
 /// timestamp; services/snapshots.h ResolveSnapshot) reads every table at that version, with the
 /// schema of that snapshot; a table written `ns."name@AS_OF"` in the SQL is read at its own
