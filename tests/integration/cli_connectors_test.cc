@@ -162,6 +162,66 @@ TEST_F(CliConnectorsTest, PipelineIngestTaskWithSourceConfig) {
   EXPECT_EQ(Rows("api.pulled"), "250");
 }
 
+// Pipeline export tasks write to the same sinks as `ldp export --to`, with the same dispositions.
+TEST_F(CliConnectorsTest, PipelineExportTasksWriteToSinks) {
+  auto* pg = PostgresServer::Get();
+  if (!pg->ok()) GTEST_SKIP() << pg->error();
+  std::string uri = pg->NewDatabase("sinks");
+  std::string src = tmp_.Join("sales.csv");
+  Sql("COPY (SELECT i AS id, i % 3 AS shop, i * 2 AS amount FROM range(1, 101) t(i)) TO " + engine::QuoteLiteral(src) +
+      " (HEADER)");
+  ASSERT_EQ(Ldp({"ingest", src, "-t", "mart.sales"}).exit_code, 0);
+  std::filesystem::create_directories(project_ + "/pipelines");
+  WriteFile(project_ + "/pipelines/out.yaml", R"(name: out
+schedule: "@daily"
+timezone: UTC
+tasks:
+  - id: to_duckdb
+    type: export
+    table: mart.sales
+    to: mart.duckdb?table=sales
+    mode: merge
+    key: id
+  - id: to_postgres
+    type: export
+    query: "SELECT shop, sum(amount) AS amount, '{{ ds }}' AS day FROM ref('mart.sales') GROUP BY shop"
+    to: ")" + uri + R"("
+    target_table: daily_totals
+    mode: append
+  - id: to_folder
+    type: export
+    table: mart.sales
+    to: exports/sales/
+    format: parquet
+    partition_by: shop
+)");
+  for (const std::string day : {"2024-01-01", "2024-01-02"}) {
+    auto j = LdpJson({"run", "out", "--date", day});
+    ASSERT_EQ(j["runs"][0]["status"], "success") << j.dump(2);
+  }
+  // merge on id: run twice, still one row per id.
+  Sql("ATTACH " + engine::QuoteLiteral(project_ + "/mart.duckdb") + " AS m (READ_ONLY)");
+  EXPECT_EQ(Scalar("SELECT count(*) || ',' || count(DISTINCT id) || ',' || sum(amount) FROM m.sales"), "100,100,10100");
+  // append: one group per shop and day.
+  auto totals = pg->Psql("SELECT count(*), count(DISTINCT day), sum(amount) FROM daily_totals", uri);
+  ASSERT_TRUE(totals.ok());
+  EXPECT_EQ(totals->out, "6|2|20200\n");
+  // a Hive-style folder per shop.
+  EXPECT_TRUE(std::filesystem::is_directory(project_ + "/exports/sales/shop=0"));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM read_parquet(" + engine::QuoteLiteral(project_ + "/exports/sales/**/*.parquet") +
+                   ", hive_partitioning = true)"),
+            "100");
+
+  // merge without key is refused before anything runs, naming the file and field.
+  WriteFile(project_ + "/pipelines/bad.yaml", "name: bad\nschedule: none\ntasks:\n"
+            "  - id: x\n    type: export\n    table: mart.sales\n    to: other.duckdb\n    mode: merge\n");
+  ProcessResult bad = Ldp({"run", "bad", "--date", "2024-01-01"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("bad.yaml"), std::string::npos) << bad.Describe();
+  EXPECT_NE(bad.err.find("key"), std::string::npos) << bad.Describe();
+  EXPECT_FALSE(std::filesystem::exists(project_ + "/other.duckdb"));
+}
+
 TEST_F(CliConnectorsTest, CompressedFilesInHiveFoldersBecomeColumns) {
   std::string dir = tmp_.Join("drops");
   std::filesystem::create_directories(dir + "/region=eu");

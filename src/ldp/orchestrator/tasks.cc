@@ -16,6 +16,7 @@
 #include "ldp/services/ingest.h"
 #include "ldp/services/source_ingest.h"
 #include "ldp/services/query.h"
+#include "ldp/services/sink_export.h"
 #include "ldp/services/tables.h"
 
 namespace ldp::orchestrator {
@@ -299,7 +300,45 @@ Result<TaskResult> RunCheck(services::Project& project, const json& c, std::ostr
   return out;
 }
 
+// `to:` — any target of `ldp export --to`: a DuckDB file, PostgreSQL, files or folders, with a
+// write disposition (append, replace, merge on `key`).
+Result<TaskResult> RunExportToSink(services::Project& project, const json& c, std::ostream& log) {
+  TaskResult out;
+  connectors::SinkOptions so;
+  LDP_ASSIGN_OR_RAISE(so.disposition, connectors::ParseWriteDisposition(Str(c, "mode")));
+  if (c.contains("key")) so.keys = StrList(c["key"]);
+  if (c.contains("partition_by")) so.partition_by = StrList(c["partition_by"]);
+  so.table = Str(c, "target_table");
+  so.format = Str(c, "format");
+  // Relative files, folders and DuckDB files are relative to the project (tasks run in it).
+  std::string to = Str(c, "to");
+  if (connectors::KindOfTarget(to) == connectors::SinkKind::kFile) {
+    to = ProjectPath(project, to);
+    // The folder the file or partition folder goes in may not exist yet.
+    std::string bare = to;
+    while (bare.size() > 1 && bare.back() == '/') bare.pop_back();
+    std::error_code ec;
+    if (std::filesystem::path(bare).has_parent_path())
+      std::filesystem::create_directories(std::filesystem::path(bare).parent_path(), ec);
+  }
+  LDP_ASSIGN_OR_RAISE(auto db, services::OpenEngine(project));
+  LDP_ASSIGN_OR_RAISE(auto conn, db->Connect());
+  std::optional<catalog::TableIdentifier> id;
+  std::string sql;
+  if (c.contains("table")) {
+    LDP_ASSIGN_OR_RAISE(id, catalog::TableIdentifier::Parse(Str(c, "table")));
+    out.inputs.push_back(id->ToString());
+  } else {
+    sql = ResolveRefs(Str(c, "query"), &out.inputs);
+  }
+  LDP_ASSIGN_OR_RAISE(auto r, services::ExportToSink(project, *conn, id, sql, to, so));
+  out.message = fmt::format("{} rows to {} ({})", r.rows, r.target, connectors::WriteDispositionName(so.disposition));
+  log << "export: " << out.message << "\n";
+  return out;
+}
+
 Result<TaskResult> RunExport(services::Project& project, const json& c, std::ostream& log) {
+  if (c.contains("to")) return RunExportToSink(project, c, log);
   TaskResult out;
   std::string path = ProjectPath(project, Str(c, "path"));
   std::string fmt_name = Str(c, "format");

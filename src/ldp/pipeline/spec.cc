@@ -24,7 +24,7 @@ const std::map<std::string, std::vector<std::string>>& TaskTypeFields() {
       {"ingest", {"source", "source_config", "table", "mode", "key", "where", "format", "branch", "partition_by", "evolve"}},
       {"sql", {"sql", "table", "mode", "key"}},
       {"check", {"table", "query", "checks", "sample"}},
-      {"export", {"table", "query", "path", "format"}},
+      {"export", {"table", "query", "path", "to", "format", "mode", "key", "target_table", "partition_by"}},
       {"shell", {"command", "env", "cwd"}},
       {"http", {"url", "method", "headers", "body"}},
       {"sensor", {"file", "glob", "url", "table", "poke_interval"}},
@@ -188,7 +188,7 @@ void ValidateTaskConfig(Ctx& ctx, const TaskSpec& t, const std::string& prefix) 
   };
   // Shapes: most fields are one value; env and headers are mappings; key may be a list.
   static const std::vector<std::string> kMaps = {"env", "headers"};
-  static const std::vector<std::string> kListsOk = {"key", "checks"};
+  static const std::vector<std::string> kListsOk = {"key", "checks", "partition_by"};
   for (auto& [k, v] : c.items()) {
     if (Contains(kMaps, k)) {
       if (!v.is_object()) ctx.Error(line_of(k), prefix + k, "must be a mapping of NAME: value");
@@ -234,8 +234,12 @@ void ValidateTaskConfig(Ctx& ctx, const TaskSpec& t, const std::string& prefix) 
     }
   } else if (t.type == "export") {
     one_of({"table", "query"});
-    need("path");
+    // `path`: a file; `to`: any sink of `ldp export --to` (file, folder, DuckDB, PostgreSQL).
+    one_of({"path", "to"});
     enum_field("format", {"csv", "parquet", "json"});
+    enum_field("mode", {"append", "replace", "merge"});
+    if (c.contains("mode") && c["mode"].is_string() && c["mode"].get<std::string>() == "merge" && !c.contains("key"))
+      ctx.Error(t.line, prefix + "key", "an export with mode: merge needs 'key' (column or list of columns)");
   } else if (t.type == "shell") {
     need("command");
   } else if (t.type == "http") {
