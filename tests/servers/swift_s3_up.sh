@@ -29,7 +29,9 @@ mount_check = false
 swift_dir = $R/etc
 user = $(id -un)
 workers = 0
-log_facility = LOG_LOCAL0"
+log_facility = LOG_LOCAL0
+fallocate_reserve = 0
+disable_fallocate = true"
 i=0
 for n in account container object; do
   i=$((i + 1)); port=$((P + i))
@@ -61,6 +63,10 @@ pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_forma
 [app:proxy-server]
 use = egg:swift#proxy
 account_autocreate = true
+# The proxy stops using a backend for 60 s after 10 errors; a backend still starting on a loaded
+# machine (CI runs many tests at once) would then fail every request with 503 SlowDown.
+error_suppression_limit = 1000000
+error_suppression_interval = 1
 [filter:tempauth]
 use = egg:swift#tempauth
 user_test_tester = testing .admin
@@ -94,9 +100,32 @@ for n in account container object proxy; do
   setsid nohup swift-$n-server "$R/etc/$n-server.conf" >"$R/log/$n.log" 2>&1 < /dev/null &
   echo $! > "$R/run/$n.pid"
 done
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$P/healthcheck" >/dev/null 2>&1 && exit 0
+# Ready means a real round trip works: the proxy, the three backends and memcached all answer.
+# (The proxy's /healthcheck answers before the backends listen; the first S3 requests would fail.)
+fail() {
+  echo "swift_s3_up.sh: $1; logs in $R/log" >&2
+  for f in "$R"/log/*.log; do echo "--- $f" >&2; tail -n 20 "$f" >&2; done
+  exit 1
+}
+deadline=$((SECONDS + 90))
+until curl -sf "http://127.0.0.1:$P/healthcheck" >/dev/null 2>&1; do
+  ((SECONDS < deadline)) || fail "the proxy did not answer on port $P"
   sleep 0.1
 done
-echo "swift_s3_up.sh: the proxy did not answer on port $P; logs in $R/log" >&2
-exit 1
+for i in 1 2 3; do
+  until (exec 3<>"/dev/tcp/127.0.0.1/$((P + i))") 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "the backend on port $((P + i)) did not listen"
+    sleep 0.1
+  done
+done
+until {
+  h=$(curl -sf -D - -o /dev/null -H 'X-Auth-User: test:tester' -H 'X-Auth-Key: testing' "http://127.0.0.1:$P/auth/v1.0") &&
+  tok=$(printf '%s' "$h" | tr -d '\r' | sed -n 's/^[Xx]-[Aa]uth-[Tt]oken: //p') &&
+  url=$(printf '%s' "$h" | tr -d '\r' | sed -n 's/^[Xx]-[Ss]torage-[Uu]rl: //p') &&
+  curl -sf -X PUT -H "X-Auth-Token: $tok" "$url/ldp-ready-probe" -o /dev/null &&
+  curl -sf -X DELETE -H "X-Auth-Token: $tok" "$url/ldp-ready-probe" -o /dev/null
+}; do
+  ((SECONDS < deadline)) || fail "a container could not be created through the proxy"
+  sleep 0.2
+done
+exit 0
