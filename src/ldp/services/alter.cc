@@ -138,10 +138,7 @@ Result<AlterResult> AlterTable(Project& project, const AlterOptions& options) {
   result.table = options.table;
   if (options.changes.empty()) return InvalidArgument("alter {}: no change given (see `ldp help alter`)", options.table.ToString());
   for (const auto& c : options.changes) result.applied.push_back(c.Describe());
-  constexpr int kMaxAttempts = 20;
-  for (int attempt = 1;; ++attempt) {
-    result.commit_attempts = attempt;
-    LDP_ASSIGN_OR_RAISE(LoadedTable table, LoadTable(project, options.table));
+  auto change = [&](const LoadedTable& table) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
     const auto& base = *table.metadata;
     auto current = base.CurrentSchema();
     auto updated = iceberg::ApplySchemaChanges(*current, base.last_column_id, options.changes, iceberg::ContextFor(base));
@@ -151,8 +148,9 @@ Result<AlterResult> AlterTable(Project& project, const AlterOptions& options) {
     if (candidate.SameFields(*current)) {
       result.schema_id = current->schema_id();
       result.last_column_id = base.last_column_id;
-      result.metadata_location = table.metadata_location;
-      return result;  // nothing changed: no commit
+      result.new_schema = false;
+      result.committed = false;
+      return std::shared_ptr<iceberg::TableMetadata>();  // nothing changed: no commit
     }
     auto next = std::make_shared<iceberg::TableMetadata>(base);
     size_t before = next->schemas.size();
@@ -160,19 +158,13 @@ Result<AlterResult> AlterTable(Project& project, const AlterOptions& options) {
                                                  updated->last_column_id);
     result.new_schema = next->schemas.size() > before;
     result.last_column_id = next->last_column_id;
-    next->last_updated_ms = NowMs();
-    LDP_RETURN_NOT_OK(next->Validate().WithContext(fmt::format("alter {}", options.table.ToString())));
-    auto committed = CommitMetadata(project, table, next);
-    if (committed.ok()) {
-      result.committed = true;
-      result.metadata_location = committed->metadata_location;
-      return result;
-    }
-    Status st = committed.status();
-    bool retry = st.code() == ErrorCode::kCommitFailed || st.code() == ErrorCode::kAlreadyExists;
-    if (!retry || attempt >= kMaxAttempts)
-      return st.WithContext(fmt::format("committing schema change of {} after {} attempts", options.table.ToString(), attempt));
-  }
+    result.committed = true;
+    return next;
+  };
+  LDP_ASSIGN_OR_RAISE(LoadedTable done,
+                      UpdateTableMetadata(project, options.table, "a schema change", change, &result.commit_attempts));
+  result.metadata_location = done.metadata_location;
+  return result;
 }
 
 }  // namespace ldp::services

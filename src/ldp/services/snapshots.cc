@@ -177,23 +177,6 @@ Result<const iceberg::Snapshot*> ResolveSnapshot(const iceberg::TableMetadata& m
   return s;
 }
 
-Result<LoadedTable> UpdateTable(Project& project, const catalog::TableIdentifier& id, const MetadataChange& change) {
-  constexpr int kMaxAttempts = 20;
-  std::mt19937_64 rng(std::random_device{}());
-  for (int attempt = 1;; ++attempt) {
-    LDP_ASSIGN_OR_RAISE(LoadedTable base, LoadTable(project, id));
-    LDP_ASSIGN_OR_RAISE(std::shared_ptr<iceberg::TableMetadata> next, change(base));
-    Status valid = next->Validate();
-    if (!valid.ok()) return Internal("table {}: the change would make invalid metadata: {}", id.ToString(), valid.message());
-    auto committed = CommitMetadata(project, base, next);
-    if (committed.ok()) return committed;
-    if (committed.status().code() != ErrorCode::kCommitFailed || attempt >= kMaxAttempts)
-      return committed.status().WithContext(fmt::format("committing to {}", id.ToString()));
-    std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
-    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
-  }
-}
-
 Result<LoadedTable> CreateRef(Project& project, const catalog::TableIdentifier& id, const std::string& name,
                               const std::string& type, const std::string& at, const RefRetention& retention) {
   LDP_RETURN_NOT_OK(iceberg::ValidateRefName(name));
@@ -205,7 +188,9 @@ Result<LoadedTable> CreateRef(Project& project, const catalog::TableIdentifier& 
       (retention.max_ref_age_ms && *retention.max_ref_age_ms <= 0))
     return InvalidArgument("retention ages must be positive");
   const std::string table = id.ToString();
-  return UpdateTable(project, id, [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
+  return UpdateTableMetadata(
+      project, id, fmt::format("creating {} '{}'", type, name),
+      [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
     const auto& m = *t.metadata;
     if (auto it = m.refs.find(name); it != m.refs.end())
       return AlreadyExists("table {} already has a {} named '{}'", table, it->second.type, name);
@@ -235,7 +220,9 @@ Result<LoadedTable> DropRef(Project& project, const catalog::TableIdentifier& id
                             const std::string& type) {
   if (name == iceberg::kMainBranch) return InvalidArgument("the main branch cannot be dropped");
   const std::string table = id.ToString();
-  return UpdateTable(project, id, [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
+  return UpdateTableMetadata(
+      project, id, fmt::format("dropping {} '{}'", type, name),
+      [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
     auto it = t.metadata->refs.find(name);
     if (it == t.metadata->refs.end()) return NotFound("table {} has no {} '{}'", table, type, name);
     if (it->second.type != type)
@@ -250,7 +237,9 @@ Result<LoadedTable> DropRef(Project& project, const catalog::TableIdentifier& id
 Result<LoadedTable> FastForward(Project& project, const catalog::TableIdentifier& id, const std::string& target,
                                 const std::string& source) {
   const std::string table = id.ToString();
-  return UpdateTable(project, id, [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
+  return UpdateTableMetadata(
+      project, id, fmt::format("fast-forwarding branch '{}'", target),
+      [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
     const auto& m = *t.metadata;
     const iceberg::Snapshot* to = iceberg::BranchHead(m, source);
     if (!to) return NotFound("table {} has no branch '{}'", table, source);
@@ -275,7 +264,9 @@ Result<LoadedTable> FastForward(Project& project, const catalog::TableIdentifier
 namespace {
 Result<LoadedTable> PointMainAt(Project& project, const catalog::TableIdentifier& id,
                                 const std::function<Result<int64_t>(const iceberg::TableMetadata&)>& pick) {
-  return UpdateTable(project, id, [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
+  return UpdateTableMetadata(
+      project, id, "a change of the main branch's snapshot",
+      [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
     LDP_ASSIGN_OR_RAISE(int64_t snapshot_id, pick(*t.metadata));
     auto next = std::make_shared<iceberg::TableMetadata>(*t.metadata);
     iceberg::SnapshotRef ref;

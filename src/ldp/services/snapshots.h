@@ -40,14 +40,6 @@ Result<const iceberg::Snapshot*> ResolveSnapshot(const iceberg::TableMetadata& m
 /// Splits a table name with a time-travel suffix, "trips@v1" -> {"trips", "v1"}; no '@' -> {name, ""}.
 std::pair<std::string, std::string> SplitTravelSuffix(const std::string& table_name);
 
-/// A metadata-only change of a table: builds the next metadata from the loaded table (or fails,
-/// e.g. when a ref it needs is gone). Called again on a fresh load when another writer committed.
-using MetadataChange = std::function<Result<std::shared_ptr<iceberg::TableMetadata>>(const LoadedTable&)>;
-
-/// Loads the table, applies `change` and commits; on CommitFailed reloads and tries again (up to
-/// 20 times). Returns the committed table.
-Result<LoadedTable> UpdateTable(Project& project, const catalog::TableIdentifier& id, const MetadataChange& change);
-
 /// Retention settings of a new ref; unset fields are not written (table defaults apply).
 struct RefRetention {
   std::optional<int32_t> min_snapshots_to_keep;  ///< branches only

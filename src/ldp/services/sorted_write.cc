@@ -1,8 +1,5 @@
 #include "ldp/services/sorted_write.h"
 
-#include <chrono>
-#include <thread>
-
 #include "ldp/iceberg/sort_order.h"
 #include "ldp/services/partitioned_write.h"
 
@@ -50,34 +47,22 @@ Status ApplySortOrderOnIngest(Project& project, LoadedTable* table, const std::s
 }
 
 Result<SortOrderChange> AlterSortOrder(Project& project, const catalog::TableIdentifier& id, const std::string& text) {
-  constexpr int kMaxAttempts = 20;
-  for (int attempt = 1;; ++attempt) {
-    LDP_ASSIGN_OR_RAISE(LoadedTable t, LoadTable(project, id));
+  SortOrderChange out;
+  auto change = [&](const LoadedTable& t) -> Result<std::shared_ptr<iceberg::TableMetadata>> {
     auto evolved = iceberg::EvolveSortOrder(*t.metadata, text);
     if (!evolved.ok()) return evolved.status().WithContext(fmt::format("table {}: --sort-by", id.ToString()));
     iceberg::SchemaPtr schema = t.metadata->CurrentSchema();
-    SortOrderChange out;
     out.changed = evolved->changed;
     out.order_id = evolved->order_id;
-    if (const auto* prev = iceberg::DefaultSortOrder(*t.metadata)) out.previous_text = iceberg::SortOrderText(*prev, *schema);
-    if (const auto* now = iceberg::DefaultSortOrder(*evolved->metadata)) out.text = iceberg::SortOrderText(*now, *schema);
-    if (!evolved->changed) {
-      out.metadata_location = t.metadata_location;
-      return out;
-    }
-    evolved->metadata->last_updated_ms = std::max(NowMs(), t.metadata->last_updated_ms);
-    LDP_RETURN_NOT_OK(evolved->metadata->Validate());
-    auto committed = CommitMetadata(project, t, evolved->metadata);
-    if (committed.ok()) {
-      out.metadata_location = committed->metadata_location;
-      return out;
-    }
-    bool retry = committed.status().code() == ErrorCode::kCommitFailed ||
-                 committed.status().code() == ErrorCode::kAlreadyExists;
-    if (!retry || attempt >= kMaxAttempts)
-      return committed.status().WithContext(fmt::format("altering sort order of {}", id.ToString()));
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
-  }
+    const auto* prev = iceberg::DefaultSortOrder(*t.metadata);
+    out.previous_text = prev ? iceberg::SortOrderText(*prev, *schema) : "";
+    const auto* now = iceberg::DefaultSortOrder(*evolved->metadata);
+    out.text = now ? iceberg::SortOrderText(*now, *schema) : "";
+    return evolved->changed ? evolved->metadata : nullptr;
+  };
+  LDP_ASSIGN_OR_RAISE(LoadedTable done, UpdateTableMetadata(project, id, "a sort order change", change));
+  out.metadata_location = done.metadata_location;
+  return out;
 }
 
 }  // namespace ldp::services

@@ -126,6 +126,31 @@ Result<LoadedTable> CommitMetadata(Project& project, const LoadedTable& base,
   return t;
 }
 
+Result<LoadedTable> UpdateTableMetadata(Project& project, const catalog::TableIdentifier& id, const std::string& what,
+                                        const MetadataChange& change, int* attempts) {
+  constexpr int kMaxAttempts = 20;
+  std::mt19937_64 rng(std::random_device{}());
+  for (int attempt = 1;; ++attempt) {
+    if (attempts) *attempts = attempt;
+    LDP_ASSIGN_OR_RAISE(LoadedTable base, LoadTable(project, id));
+    LDP_ASSIGN_OR_RAISE(std::shared_ptr<iceberg::TableMetadata> next, change(base));
+    if (!next) return base;
+    next->last_updated_ms = std::max(NowMs(), base.metadata->last_updated_ms);
+    Status valid = next->Validate();
+    if (!valid.ok())
+      return Internal("table {}: {} would make invalid metadata: {}", id.ToString(), what, valid.message());
+    auto committed = CommitMetadata(project, base, next);
+    if (committed.ok()) return committed;
+    Status st = committed.status();
+    bool retry = st.code() == ErrorCode::kCommitFailed || st.code() == ErrorCode::kAlreadyExists;
+    if (!retry || attempt >= kMaxAttempts)
+      return st.WithContext(fmt::format("committing {} of {} after {} attempt{}", what, id.ToString(), attempt,
+                                        attempt == 1 ? "" : "s"));
+    std::uniform_int_distribution<int> jitter(5, 20 + 10 * std::min(attempt, 10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
+  }
+}
+
 Result<LoadedTable> CommitWithRetry(
     Project& project, LoadedTable& table, const std::string& what, int* attempts,
     const std::function<Result<iceberg::PendingSnapshot>(const iceberg::TableMetadata& base)>& produce,

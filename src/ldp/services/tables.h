@@ -52,6 +52,18 @@ Result<LoadedTable> CommitWithRetry(
     const std::function<Result<iceberg::PendingSnapshot>(const iceberg::TableMetadata& base)>& produce,
     const std::function<Status(LoadedTable& reloaded)>& revalidate);
 
+/// A metadata-only change of a table (properties, schema, partition spec, sort order, refs): the
+/// next metadata built from the loaded table, nullptr when there is nothing to change, or an error
+/// (e.g. a ref it needs is gone). Called again on a fresh load when another writer committed.
+using MetadataChange = std::function<Result<std::shared_ptr<iceberg::TableMetadata>>(const LoadedTable&)>;
+
+/// Loads the table, applies `change`, sets last-updated-ms, validates and commits; when another
+/// writer committed first, reloads and applies it again (up to 20 attempts, short random pauses).
+/// Returns the committed table, or the loaded one when `change` gave nullptr. `*attempts` (when
+/// given) counts the attempts; `what` names the change in errors.
+Result<LoadedTable> UpdateTableMetadata(Project& project, const catalog::TableIdentifier& id, const std::string& what,
+                                        const MetadataChange& change, int* attempts = nullptr);
+
 /// Milliseconds since the epoch (the wall clock used for snapshot timestamps).
 int64_t NowMs();
 
