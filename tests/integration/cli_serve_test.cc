@@ -364,7 +364,9 @@ TEST_F(ServeTest, AnswersGzipNotBrotli) {
                          Url("/v1/config")});
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->out.find("Content-Encoding: br"), std::string::npos) << enc << "\n" << r->out;
-    if (enc != "br") EXPECT_NE(r->out.find("Content-Encoding: gzip"), std::string::npos) << enc << "\n" << r->out;
+    if (enc != "br") {
+      EXPECT_NE(r->out.find("Content-Encoding: gzip"), std::string::npos) << enc << "\n" << r->out;
+    }
   }
   EXPECT_EQ(Http("GET", "/v1/config").status, 200);
 }
