@@ -216,6 +216,7 @@ TEST_F(S3SourcesTest, MissingCredentialsWrongSecretOrBucketLeaveNothingBehind) {
   EXPECT_NE(r.exit_code, 0) << r.Describe();
   ASSERT_TRUE(OneLine(r.err)) << r.Describe();
   EXPECT_THAT(r.err, HasSubstr(bucket_ + "-nope"));
+  EXPECT_THAT(r.err, HasSubstr("NoSuchBucket"));
   ExpectNothingOf("dev", "x");
   EXPECT_TRUE(CachedFiles().empty()) << "nothing was downloaded by the failed attempts";
 
