@@ -82,6 +82,8 @@ struct CloneOptions {
   int64_t limit = -1;          ///< >= 0: at most this many rows
   std::string snapshot;        ///< snapshot id, branch or tag; empty = current
   bool replace = false;        ///< replace an existing table of that name
+  /// Read SOURCE ("ns.name") from this catalog of ldp.yaml's `catalogs:` section (by name).
+  std::string from;
 };
 
 struct CloneSummary {

@@ -209,6 +209,7 @@ Result<CloneSummary> Project::Clone(const std::string& source, const std::string
   services::CloneOptions o;
   o.source = source;
   LDP_ASSIGN_OR_RAISE(o.to, catalog::TableIdentifier::Parse(table));
+  o.from = options.from;
   o.from_catalog = options.from_catalog;
   o.from_token = options.from_token;
   o.from_warehouse = options.from_warehouse;

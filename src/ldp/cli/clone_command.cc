@@ -16,10 +16,12 @@ class CloneCommand final : public Command {
   CLI::App* Register(CLI::App& app) override {
     auto* c = app.add_subcommand("clone", "Copy a table (or a slice of it) from a catalog or a location into a new local table");
     c->add_option("source", source_,
-                  "NS.NAME of this project's catalog (or of --from-catalog); or a table location: a metadata "
-                  "file or a table folder, local or s3://")
+                  "NS.NAME of this project's catalog (or of --from / --from-catalog); or a table location: a "
+                  "metadata file or a table folder, local or s3://")
         ->required();
     c->add_option("--to", to_, "The new table NS.NAME")->required();
+    c->add_option("--from", from_,
+                  "Read SOURCE from this catalog of ldp.yaml's `catalogs:` section (SQL or REST, by name)");
     c->add_option("--from-catalog", from_catalog_,
                   "Read SOURCE from this Iceberg REST catalog (URI, e.g. http://host:8181 of `ldp serve`)");
     c->add_option("--from-token", from_token_, "Bearer token for --from-catalog")->envname("LDP_FROM_CATALOG_TOKEN");
@@ -37,7 +39,9 @@ class CloneCommand final : public Command {
         "properties (minus storage-bound ones) and new local data files with the source's deletes\n"
         "applied. --where, --sample and --limit combine (in that order). Its properties record the\n"
         "source (ldp.clone.source, ldp.clone.snapshot-id, ldp.clone.filter); `ldp describe` shows them.\n"
-        "Nothing is created when the source, a data file or the predicate is at fault.");
+        "s3:// locations use ldp.yaml's storage settings (or the AWS_* variables) and the read cache,\n"
+        "whatever the warehouse's storage. Nothing is created when the source, a data file or the\n"
+        "predicate is at fault.");
     return c;
   }
 
@@ -46,7 +50,12 @@ class CloneCommand final : public Command {
     services::CloneOptions o;
     o.source = source_;
     LDP_ASSIGN_OR_RAISE(o.to, catalog::TableIdentifier::Parse(to_));
+    o.from = from_;
     o.from_catalog = from_catalog_;
+    if (!from_.empty() && (!from_token_.empty() || !from_credential_.empty() || !from_warehouse_.empty()))
+      return InvalidArgument("--from {}: its token, credential and warehouse come from ldp.yaml's catalogs.{}; "
+                             "--from-token, --from-credential and --from-warehouse go with --from-catalog URI",
+                             from_, from_);
     o.from_token = from_token_;
     o.from_credential = from_credential_;
     o.from_warehouse = from_warehouse_;
@@ -96,7 +105,7 @@ class CloneCommand final : public Command {
   }
 
  private:
-  std::string source_, to_, from_catalog_, from_token_, from_credential_, from_warehouse_, where_, snapshot_;
+  std::string source_, to_, from_, from_catalog_, from_token_, from_credential_, from_warehouse_, where_, snapshot_;
   std::optional<double> sample_;
   std::optional<int64_t> seed_, limit_;
   bool replace_ = false;

@@ -73,9 +73,12 @@ Result<std::string> ResolveMetadataLocation(io::FileSystem& fs, const std::strin
   std::string meta_dir = EndsWith(loc, "/metadata") ? loc : Join(loc, "metadata");
   auto listing = fs.List(meta_dir);
   if (!listing.ok()) {
-    if (listing.status().code() == ErrorCode::kNotFound)
-      return NotFound("{} is neither a metadata file (*.metadata.json) nor a table folder with a metadata/ folder",
-                      location);
+    if (listing.status().code() == ErrorCode::kNotFound) {
+      // Object storage says why (no objects under the prefix, or NoSuchBucket): keep its words.
+      const bool remote = location.find("://") != std::string::npos && location.rfind("file://", 0) != 0;
+      return NotFound("{} is neither a metadata file (*.metadata.json) nor a table folder with a metadata/ folder{}",
+                      location, remote ? " (" + listing.status().message() + ")" : "");
+    }
     return listing.status();
   }
   for (const auto& f : *listing) {

@@ -14,9 +14,10 @@ namespace ldp::io {
 namespace stdfs = std::filesystem;
 
 Result<std::pair<std::string, std::string>> ParseS3Uri(std::string_view uri) {
-  constexpr std::string_view kScheme = "s3://";
-  if (uri.substr(0, kScheme.size()) != kScheme) return InvalidArgument("'{}' is not an s3:// URI", uri);
-  std::string_view rest = uri.substr(kScheme.size());
+  // s3a:// (Hadoop's name, in tables Spark wrote) names the same objects as s3://.
+  size_t scheme = uri.substr(0, 5) == "s3://" ? 5 : uri.substr(0, 6) == "s3a://" ? 6 : 0;
+  if (scheme == 0) return InvalidArgument("'{}' is not an s3:// URI", uri);
+  std::string_view rest = uri.substr(scheme);
   size_t slash = rest.find('/');
   std::string bucket(rest.substr(0, slash));
   if (bucket.empty()) return InvalidArgument("'{}' has no bucket name (expected s3://bucket/prefix)", uri);
@@ -44,19 +45,19 @@ class S3FileSystem final : public FileSystem {
 
   Result<std::string> ReadFile(std::string_view path) override {
     if (!IsS3(path)) return local_->ReadFile(path);
-    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(path));
+    LDP_ASSIGN_OR_RAISE(auto bk, Parse(path));
     return client_.GetObject(bk.first, bk.second);
   }
 
   Status WriteFile(std::string_view path, std::string_view data) override {
     if (!IsS3(path)) return local_->WriteFile(path, data);
-    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(path));
+    LDP_ASSIGN_OR_RAISE(auto bk, Parse(path));
     return client_.PutObject(bk.first, bk.second, std::string(data));  // a PUT is atomic on S3
   }
 
   Status WriteFileExclusive(std::string_view path, std::string_view data) override {
     if (!IsS3(path)) return local_->WriteFileExclusive(path, data);
-    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(path));
+    LDP_ASSIGN_OR_RAISE(auto bk, Parse(path));
     // If-None-Match: * makes the PUT conditional on servers that support it (AWS since 2024, Swift).
     // On servers that ignore it, the HEAD narrows the window; the catalog's compare-and-swap is what
     // makes a commit atomic, and metadata files carry a UUID in their name (ADR 0018).
@@ -74,7 +75,7 @@ class S3FileSystem final : public FileSystem {
 
   Result<bool> Exists(std::string_view path) override {
     if (!IsS3(path)) return local_->Exists(path);
-    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(path));
+    LDP_ASSIGN_OR_RAISE(auto bk, Parse(path));
     auto head = client_.HeadObject(bk.first, bk.second);
     if (head.ok()) return true;
     if (head.status().code() == ErrorCode::kNotFound) return false;
@@ -83,17 +84,17 @@ class S3FileSystem final : public FileSystem {
 
   Result<int64_t> FileSize(std::string_view path) override {
     if (!IsS3(path)) return local_->FileSize(path);
-    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(path));
+    LDP_ASSIGN_OR_RAISE(auto bk, Parse(path));
     LDP_ASSIGN_OR_RAISE(auto head, client_.HeadObject(bk.first, bk.second));
     return head.size;
   }
 
   Result<std::vector<FileInfo>> List(std::string_view dir) override {
     if (!IsS3(dir)) return local_->List(dir);
-    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(dir));
+    LDP_ASSIGN_OR_RAISE(auto bk, Parse(dir));
     std::string prefix = bk.second.empty() ? "" : bk.second + "/";
     LDP_ASSIGN_OR_RAISE(auto listing, client_.ListObjects(bk.first, prefix, "/"));
-    std::string base = "s3://" + bk.first + (bk.second.empty() ? "" : "/" + bk.second);
+    std::string base = std::string(dir.substr(0, dir.find("://") + 3)) + bk.first + (bk.second.empty() ? "" : "/" + bk.second);
     std::vector<FileInfo> out;
     for (const auto& o : listing.objects) {
       std::string name = o.key.substr(prefix.size());
@@ -118,8 +119,8 @@ class S3FileSystem final : public FileSystem {
   Status Delete(std::string_view path) override {
     std::string uri = IsS3(path) ? std::string(path) : ToFileUri(path);
     if (!IsS3(uri)) return local_->Delete(path);
+    LDP_ASSIGN_OR_RAISE(auto bk, Parse(uri));
     (void)local_->Delete(ToLocalPath(uri));  // the staged or cached copy
-    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(uri));
     return client_.DeleteObject(bk.first, bk.second);
   }
 
@@ -128,6 +129,7 @@ class S3FileSystem final : public FileSystem {
     std::set<std::string> pinned;
     for (const auto& f : files) {
       if (!IsS3(f.path)) continue;
+      LDP_RETURN_NOT_OK(Parse(f.path).status());  // registers the bucket's mirror folder
       std::string local = ToLocalPath(f.path);
       pinned.insert(local);
       struct stat st{};
@@ -141,7 +143,7 @@ class S3FileSystem final : public FileSystem {
     if (todo.empty()) return Status::OK();
     Status st = ForEach(todo.size(), [&](size_t i) -> Status {
       const Needed& f = *todo[i];
-      LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(f.path));
+      LDP_ASSIGN_OR_RAISE(auto bk, Parse(f.path));
       std::string local = ToLocalPath(f.path);
       std::error_code ec;
       stdfs::create_directories(stdfs::path(local).parent_path(), ec);
@@ -160,6 +162,7 @@ class S3FileSystem final : public FileSystem {
     std::vector<std::string> todo;
     for (const auto& p : paths) {
       if (!IsS3(p)) continue;
+      LDP_RETURN_NOT_OK(Parse(p).status());
       std::string local = ToLocalPath(p);
       struct stat st{};
       if (::stat(local.c_str(), &st) != 0) continue;  // no local copy: the object is already there
@@ -170,7 +173,7 @@ class S3FileSystem final : public FileSystem {
       todo.push_back(p);
     }
     return ForEach(todo.size(), [&](size_t i) -> Status {
-      LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(todo[i]));
+      LDP_ASSIGN_OR_RAISE(auto bk, Parse(todo[i]));
       std::string local = ToLocalPath(todo[i]);
       // A copy that came from the store (a cached file in a rewritten manifest) is not sent again.
       struct stat st{};
@@ -188,7 +191,21 @@ class S3FileSystem final : public FileSystem {
   }
 
  private:
-  static bool IsS3(std::string_view p) { return p.substr(0, 5) == "s3://"; }
+  static bool IsS3(std::string_view p) { return p.substr(0, 5) == "s3://" || p.substr(0, 6) == "s3a://"; }
+
+  // ParseS3Uri, and the first time a bucket is seen, its mirror folder <cache_dir>/<bucket> is
+  // registered (ToLocalPath maps its objects there): a project reads tables in any bucket, not only
+  // the warehouse's (ADR 0023).
+  Result<std::pair<std::string, std::string>> Parse(std::string_view path) {
+    LDP_ASSIGN_OR_RAISE(auto bk, ParseS3Uri(path));
+    std::lock_guard<std::mutex> lock(mu_);
+    if (mirrored_.insert(bk.first).second) {
+      const std::string local = options_.cache_dir + "/" + bk.first;
+      RegisterLocalMirror("s3://" + bk.first, local);  // first: ToFileUri maps the folder back to s3://
+      RegisterLocalMirror("s3a://" + bk.first, local);
+    }
+    return bk;
+  }
 
   // A local copy equal to its object is made read-only: eviction removes only those, never a
   // file DuckDB has staged and that is not uploaded yet (writable), whichever process wrote it.
@@ -258,6 +275,7 @@ class S3FileSystem final : public FileSystem {
   std::shared_ptr<FileSystem> local_;
   std::mutex mu_;
   std::set<std::string> published_;
+  std::set<std::string> mirrored_;  // buckets whose mirror folder is registered
   std::atomic<bool> no_conditional_put_{false};
   std::atomic<int64_t> hits_{0}, downloads_{0}, uploads_{0}, evicted_{0};
 };

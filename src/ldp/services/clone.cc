@@ -51,27 +51,55 @@ struct Source {
   std::string description;  // ldp.clone.source
   std::string metadata_location;
   iceberg::TableMetadataPtr md;
-  std::shared_ptr<io::FileSystem> fs_holder;
   io::FileSystem* fs = nullptr;
 };
 
+// NS.T of another catalog: loaded through it when it owns its metadata (REST), else its metadata
+// file is read through the project's file system (local or s3://).
+Status LoadFromCatalog(catalog::Catalog& cat, io::FileSystem& fs, const catalog::TableIdentifier& id, Source* s) {
+  if (auto* owner = dynamic_cast<catalog::MetadataCatalog*>(&cat)) {
+    LDP_ASSIGN_OR_RAISE(auto t, owner->LoadTable(id));
+    s->metadata_location = t.metadata_location;
+    s->md = t.metadata;
+    return Status::OK();
+  }
+  LDP_ASSIGN_OR_RAISE(s->metadata_location, cat.LoadTableLocation(id));
+  LDP_ASSIGN_OR_RAISE(std::string text, iceberg::ReadMetadataText(fs, s->metadata_location));
+  auto md = iceberg::TableMetadata::FromJsonString(text);
+  if (!md.ok()) return md.status().WithContext(fmt::format("metadata {}", s->metadata_location));
+  s->md = *md;
+  return Status::OK();
+}
+
 Result<Source> OpenSource(Project& project, const CloneOptions& o) {
   Source s;
-  if (!o.from_catalog.empty()) {
+  if (!o.from.empty() && !o.from_catalog.empty())
+    return InvalidArgument("give --from NAME (a catalog of ldp.yaml) or --from-catalog URI, not both");
+  if (!o.from.empty() || !o.from_catalog.empty()) {
     LDP_ASSIGN_OR_RAISE(auto id, catalog::TableIdentifier::Parse(o.source));
-    catalog::rest::RestOptions ro;
-    ro.uri = o.from_catalog;
-    while (ro.uri.size() > 1 && ro.uri.back() == '/') ro.uri.pop_back();
-    ro.token = o.from_token;
-    ro.credential = o.from_credential;
-    ro.warehouse = o.from_warehouse;
-    auto cat = catalog::rest::RestCatalog::Open(ro);
-    if (!cat.ok()) return cat.status().WithContext(fmt::format("source catalog {}", o.from_catalog));
-    auto t = (*cat)->LoadTable(id);
-    if (!t.ok()) return t.status().WithContext(fmt::format("source table {} in catalog {}", id.ToString(), o.from_catalog));
-    s.description = fmt::format("{} {}", ro.uri, id.ToString());
-    s.metadata_location = t->metadata_location;
-    s.md = t->metadata;
+    std::unique_ptr<catalog::Catalog> cat;
+    std::string label;
+    if (!o.from.empty()) {
+      LDP_ASSIGN_OR_RAISE(cat, project.OpenNamedCatalog(o.from));
+      label = "catalog " + o.from;
+      s.description = fmt::format("{} {}", o.from, id.ToString());
+    } else {
+      CatalogConfig rest;
+      rest.type = "rest";
+      rest.uri = o.from_catalog;
+      while (rest.uri.size() > 1 && rest.uri.back() == '/') rest.uri.pop_back();
+      rest.token = o.from_token;
+      rest.credential = o.from_credential;
+      rest.warehouse = o.from_warehouse;
+      rest.origin = "--from-catalog " + rest.uri;
+      auto opened = OpenCatalog(project.root(), rest, /*create=*/false);
+      if (!opened.ok()) return opened.status().WithContext(fmt::format("source catalog {}", o.from_catalog));
+      cat = std::move(*opened);
+      label = "catalog " + o.from_catalog;
+      s.description = fmt::format("{} {}", rest.uri, id.ToString());
+    }
+    Status st = LoadFromCatalog(*cat, project.fs(), id, &s);
+    if (!st.ok()) return st.WithContext(fmt::format("source table {} in {}", id.ToString(), label));
   } else if (IsLocation(o.source)) {
     std::string loc = o.source;
     if (loc.find("://") == std::string::npos) {
@@ -79,20 +107,15 @@ Result<Source> OpenSource(Project& project, const CloneOptions& o) {
       loc = stdfs::absolute(loc, ec).lexically_normal().string();
       if (loc.size() > 1 && loc.back() == '/') loc.pop_back();
     }
-    if (IsObjectStore(loc)) {
-      // The project's own storage reads s3:// (a warehouse on object storage, ADR 0018).
-      if (project.warehouse().rfind("s3://", 0) != 0)
-        return NotImplemented(
-            "source {}: cloning from object storage needs a project whose warehouse is on it (ldp.yaml "
-            "`warehouse: s3://...` with its storage settings)",
-            loc);
-      s.fs = &project.fs();
-    } else {
-      s.fs_holder = io::LocalFileSystem();
-      s.fs = s.fs_holder.get();
-    }
-    LDP_ASSIGN_OR_RAISE(s.metadata_location, iceberg::ResolveMetadataLocation(*s.fs, loc));
-    LDP_ASSIGN_OR_RAISE(std::string text, iceberg::ReadMetadataText(*s.fs, s.metadata_location));
+    // The project's file system reads local paths and s3:// (through its S3 settings and read
+    // cache, whatever the warehouse's storage: ADR 0023).
+    s.fs = &project.fs();
+    auto resolved = iceberg::ResolveMetadataLocation(*s.fs, loc);
+    if (!resolved.ok()) return resolved.status().WithContext(fmt::format("source {}", loc));
+    s.metadata_location = *resolved;
+    auto read = iceberg::ReadMetadataText(*s.fs, s.metadata_location);
+    if (!read.ok()) return read.status().WithContext(fmt::format("source {}", loc));
+    std::string text = std::move(*read);
     auto md = iceberg::TableMetadata::FromJsonString(text);
     if (!md.ok()) return md.status().WithContext(fmt::format("source metadata {}", s.metadata_location));
     s.md = *md;
@@ -105,18 +128,8 @@ Result<Source> OpenSource(Project& project, const CloneOptions& o) {
     s.metadata_location = t->metadata_location;
     s.md = t->metadata;
   }
-  if (!s.fs) {
-    // A catalog's table: its files on this project's object storage, else local paths.
-    if (IsObjectStore(s.md->location)) {
-      if (project.warehouse().rfind("s3://", 0) != 0)
-        return NotImplemented("source {}: its files are on object storage ({}), which this project does not use",
-                              s.description, s.md->location);
-      s.fs = &project.fs();
-    } else {
-      s.fs_holder = io::LocalFileSystem();
-      s.fs = s.fs_holder.get();
-    }
-  }
+  // A catalog's table: its files (local, or on object storage) through the project's file system.
+  if (!s.fs) s.fs = &project.fs();
   return s;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // `ldp clone`: a copy (or a slice) of a table from this project's catalog, from a table location
-// (metadata file or table folder, local or s3://) or from another project's REST catalog, into a
+// (metadata file or table folder, local or s3://), from a catalog named in ldp.yaml's `catalogs:`
+// or from another project's REST catalog given by URI, into a
 // new local table with the source's schema (field ids kept), partition spec, sort order and
 // properties. The source's live rows (deletes applied) are read as queries read them
 // (services/query.h PlannedRowsSql) and written by the ingest writer (partitioned and sorted
@@ -32,6 +33,8 @@ struct CloneOptions {
   /// A SOURCE with a '/' or a scheme is a location.
   std::string source;
   catalog::TableIdentifier to;
+  /// A catalog of ldp.yaml's `catalogs:` section to read NS.T from (SQL or REST; ADR 0023).
+  std::string from;
   /// Another catalog to read NS.T from: an Iceberg REST catalog URI (e.g. `ldp serve` of another
   /// project), with an optional bearer token, OAuth2 credential and warehouse.
   std::string from_catalog;

@@ -4,6 +4,7 @@
 //
 // Thread-safety: a Project is used by one thread at a time (the catalog inside is thread-safe).
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,23 @@ class Node;
 }
 
 namespace ldp::services {
+
+/// A catalog's settings: ldp.yaml's `catalog:` and each entry of `catalogs:` (ADR 0023).
+struct CatalogConfig {
+  std::string type = "sql";          ///< "sql" or "rest"
+  /// sql: a SQLite file (relative to the project) or a postgresql:// URI; rest: the server's URI.
+  std::string uri;
+  std::string name = "default";      ///< `catalog_name` column in the SQL catalog
+  std::string password;              ///< sql on PostgreSQL (after ${ENV} expansion)
+  std::string warehouse;             ///< rest: warehouse sent to /v1/config
+  std::string token;                 ///< rest: bearer token
+  std::string credential;            ///< rest: OAuth2 client_id:client_secret
+  std::string oauth2_server_uri;     ///< rest: token endpoint
+  std::string prefix;                ///< rest: catalog prefix
+  std::string origin;                ///< where it is configured ("/p/ldp.yaml:12: catalogs.prod"), for errors
+  /// `catalogs:` only: a ${ENV} secret whose variable is not set, reported when the catalog is used.
+  std::string env_error;
+};
 
 /// What ldp.yaml says.
 struct ProjectConfig {
@@ -46,6 +64,8 @@ struct ProjectConfig {
     int64_t cache_max_bytes = 10LL << 30;
     int64_t part_size = 16LL << 20;  ///< multipart upload part size (at least 5 MiB)
   } storage;
+  /// `catalogs:` — other catalogs to read tables from (`ldp clone NS.T --from NAME`), by name.
+  std::map<std::string, CatalogConfig> catalogs;
 };
 
 class Project {
@@ -69,10 +89,18 @@ class Project {
   /// (pyiceberg's layout).
   std::string DefaultTableLocation(const catalog::TableIdentifier& id) const;
 
+  /// Opens the catalog `name` of ldp.yaml's `catalogs:` section, to read tables from.
+  /// InvalidArgument listing the configured names when there is no such entry; NotFound when its
+  /// SQLite file does not exist (a source catalog is never created).
+  Result<std::unique_ptr<catalog::Catalog>> OpenNamedCatalog(const std::string& name) const;
+
+  /// Parses an ldp.yaml (exposed for tests). Errors name the file, line and field.
+  static Result<ProjectConfig> ParseConfig(const std::string& path);
+
  private:
   Project() = default;
-  static Result<ProjectConfig> ParseConfig(const std::string& path);
-  static Status ParseCatalogConfig(const std::string& path, const YAML::Node& cat, ProjectConfig* c);
+  static Status ParseCatalogConfig(const std::string& path, const YAML::Node& cat, const std::string& field,
+                                   bool defer_env_errors, CatalogConfig* c);
 
   std::string root_;
   std::string warehouse_;
@@ -80,6 +108,11 @@ class Project {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::shared_ptr<io::FileSystem> fs_;
 };
+
+/// Opens the catalog `config` describes; a relative SQLite path is relative to `project_root`.
+/// `create`: create a missing SQLite file (a project's own catalog); else NotFound naming it.
+Result<std::unique_ptr<catalog::Catalog>> OpenCatalog(const std::string& project_root, const CatalogConfig& config,
+                                                      bool create);
 
 /// Resolves the project folder: --project if given, else $LDP_PROJECT, else the current folder.
 std::string ResolveProjectDir(const std::string& flag_value);
