@@ -176,6 +176,40 @@ TEST_P(CatalogFlowTest, MainFlowsWorkUnchanged) {
   }
 }
 
+// `ldp register` and `register --overwrite` on every catalog (the REST catalog registers with
+// `overwrite: true`; its commits carry changes, not metadata locations).
+TEST_P(CatalogFlowTest, RegisterAndOverwriteAnExistingTable) {
+  // A table written by another project; for the REST catalog inside the server's warehouse, since
+  // the server refuses metadata outside it.
+  const std::string other = server_project_.empty() ? tmp_.Join("other") : server_project_;
+  if (server_project_.empty()) ASSERT_EQ(RunLdp({"init", other}).exit_code, 0);
+  for (int i = 0; i < 2; ++i) {
+    const std::string src = tmp_.Join("events" + std::to_string(i) + ".parquet");
+    Copy(fmt::format("SELECT i AS id FROM range({}, {}) t(i)", i * 100, i * 100 + 100), src);
+    ProcessResult r = RunLdp({"ingest", src, "--table", "prod.events", "--project", other, "--quiet"});
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  }
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(other + "/warehouse/prod.db/events/metadata"))
+    if (e.path().string().ends_with(".metadata.json")) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 2u);
+  const std::string older = files[files.size() - 2], newest = files.back();  // 100 and 200 rows
+
+  json first = LdpJson({"register", "dev.events", older});
+  EXPECT_EQ(first.value("records", -1), 100) << first.dump();
+  EXPECT_EQ(QueryCsv("SELECT count(*) FROM dev.events"), "100\n");
+  ProcessResult taken = Ldp({"register", "dev.events", newest});
+  EXPECT_NE(taken.exit_code, 0) << taken.Describe();
+  EXPECT_NE(taken.err.find("--overwrite"), std::string::npos) << taken.Describe();
+  EXPECT_EQ(QueryCsv("SELECT count(*) FROM dev.events"), "100\n") << "a refused register changes nothing";
+
+  json replaced = LdpJson({"register", "dev.events", newest, "--overwrite"});
+  EXPECT_TRUE(replaced.value("replaced", false)) << replaced.dump();
+  EXPECT_EQ(QueryCsv("SELECT count(*) FROM dev.events"), "200\n");
+  EXPECT_EQ(LdpJson({"describe", "dev.events"}).value("metadata_location", ""), newest);
+}
+
 TEST_P(CatalogFlowTest, EightProcessesAppendingLoseNoCommit) {
   constexpr int kWriters = 8;
   constexpr int kEach = 2;

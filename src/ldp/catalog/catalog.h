@@ -78,6 +78,13 @@ class Catalog {
   /// pointer is no longer `expected` (another writer won); NoSuchTable when the table is gone.
   virtual Status CommitTable(const TableIdentifier& id, const std::string& expected,
                              const std::string& new_location) = 0;
+  /// Points an existing table at another metadata file (`ldp register --overwrite`). The SQL
+  /// catalog moves the pointer from `expected` (CommitFailed when it moved meanwhile); the REST
+  /// catalog registers with `overwrite: true`, since its commits carry changes, not locations.
+  virtual Status ReplaceTableLocation(const TableIdentifier& id, const std::string& expected,
+                                      const std::string& new_location) {
+    return CommitTable(id, expected, new_location);
+  }
   /// Applies every commit or none (one transaction): the REST catalog's multi-table
   /// `transactions/commit` and staged creates. CommitFailed when any pointer moved or a table to
   /// register already exists; NoSuchTable / NoSuchNamespace when a table or namespace is missing;

@@ -58,14 +58,8 @@ class ExportCommand final : public Command {
     if (connectors::KindOfTarget(to_) != connectors::SinkKind::kFile || !mode_.empty() || !partition_by_.empty() ||
         to_.back() == '/') {
       // A sink (connectors/sink.h): DuckDB, PostgreSQL, or files with a disposition / folders.
-      connectors::SinkOptions so;
-      LDP_ASSIGN_OR_RAISE(so.disposition, connectors::ParseWriteDisposition(mode_));
-      so.keys = SplitList(key_);
-      so.partition_by = SplitList(partition_by_);
-      so.table = target_table_;
-      so.format = format_;
-      if (so.disposition == connectors::WriteDisposition::kMerge && so.keys.empty())
-        return InvalidArgument("--mode merge needs --key COL[,COL]");
+      LDP_ASSIGN_OR_RAISE(auto so, connectors::MakeSinkOptions(mode_, SplitList(key_), SplitList(partition_by_),
+                                                               target_table_, format_));
       std::optional<catalog::TableIdentifier> id;
       if (!table_.empty()) {
         LDP_ASSIGN_OR_RAISE(id, catalog::TableIdentifier::Parse(table_));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ldp/connectors/http_client.h"
+#include "ldp/core/base64.h"
 #include "ldp/engine/engine.h"
 
 namespace ldp::connectors {
@@ -112,34 +113,6 @@ std::string FinalExpr(const json& field, const std::string& e, int depth) {
   };
   if (IsRepeated(field)) return fmt::format("list_transform({}, {} -> {})", e, var, scalar(var));
   return scalar(e);
-}
-
-// Hand-written: no linked library exports a base64 decoder, and http_client.h has only the
-// encoder. Accepts the standard alphabet with or without padding.
-Result<std::string> Base64Decode(const std::string& in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    int v = val(c);
-    if (v < 0) return InvalidArgument("not base64");
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
 }
 
 Result<json> Value(const json& field, const json& v, const std::string& where, const std::string& path);
@@ -328,9 +301,7 @@ Result<std::unique_ptr<Source>> BigQuerySource::Make(const ConnectorOptions& o, 
   LDP_ASSIGN_OR_RAISE(s->poll_timeout_ms_, o.Int("poll_timeout_ms", 10000));
   LDP_ASSIGN_OR_RAISE(s->timeout_, o.Double("timeout_seconds", 60));
   LDP_ASSIGN_OR_RAISE(s->job_timeout_, o.Double("job_timeout_seconds", 600));
-  LDP_ASSIGN_OR_RAISE(s->max_attempts_, o.Int("retry.max_attempts", 5));
-  LDP_ASSIGN_OR_RAISE(s->backoff_, o.Double("retry.backoff_seconds", 1));
-  LDP_ASSIGN_OR_RAISE(s->max_backoff_, o.Double("retry.max_backoff_seconds", 60));
+  LDP_ASSIGN_OR_RAISE(s->retry_, RetryPolicy::FromOptions(o));
   if (s->query_.empty() == s->table_.empty())
     return InvalidArgument("source {}: give either a query (query: or ?query=) or a table (PROJECT.DATASET.TABLE), "
                            "not both", o.Describe());
@@ -428,8 +399,8 @@ Result<json> BigQuerySource::Call(const std::string& what, const std::string& me
         return InvalidArgument("{} ({} {}): {}", what, method, shown, detail);
       }
     }
-    if (attempt >= max_attempts_) return failure;
-    clock_->SleepFor(std::min(max_backoff_, backoff_ * std::pow(2.0, attempt - 1)));
+    if (attempt >= retry_.max_attempts) return failure;
+    clock_->SleepFor(retry_.Delay(attempt));
   }
 }
 
@@ -472,7 +443,7 @@ Result<json> BigQuerySource::ExtractQuery(const std::string& sql, NdjsonWriter& 
     if (job_id.empty()) return InvalidArgument("jobs.query: the job is not complete and the answer has no jobReference");
     if (clock_->Now() >= deadline)
       return Timeout("query job {} did not complete within {} s (job_timeout_seconds)", job_shown, job_timeout_);
-    clock_->SleepFor(std::min(10.0, std::min(max_backoff_, backoff_ * std::pow(2.0, poll))));
+    clock_->SleepFor(std::min(10.0, retry_.Delay(poll + 1)));
     LDP_ASSIGN_OR_RAISE(resp, Call("jobs.getQueryResults", "GET", results_url("")));
   }
   if (!resp.contains("schema") || !resp["schema"].is_object()) {

@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ldp/connectors/google_auth.h"
+#include "ldp/connectors/retry.h"
 #include "ldp/connectors/source.h"
 
 namespace ldp::connectors {
@@ -71,8 +72,9 @@ class BigQuerySource final : public Source {
   Clock* clock_;
   std::unique_ptr<TokenSource> tokens_;
   std::string api_base_, project_, query_, table_, location_, selected_fields_, cursor_;
-  int64_t page_size_ = 10000, poll_timeout_ms_ = 10000, max_attempts_ = 5;
-  double timeout_ = 60, job_timeout_ = 600, backoff_ = 1, max_backoff_ = 60;
+  int64_t page_size_ = 10000, poll_timeout_ms_ = 10000;
+  double timeout_ = 60, job_timeout_ = 600;
+  RetryPolicy retry_;
 };
 
 }  // namespace ldp::connectors

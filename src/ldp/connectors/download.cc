@@ -17,7 +17,7 @@ Result<DownloadResult> DownloadToFile(const std::string& url, const std::string&
   if (!f) return IOError("creating {}", path);
   int64_t have = 0;
   Status last;
-  for (int attempt = 1; attempt <= o.max_attempts; ++attempt) {
+  for (int attempt = 1; attempt <= o.retry.max_attempts; ++attempt) {
     out.attempts = attempt;
     HttpRequestSpec req;
     req.url = url;
@@ -70,8 +70,7 @@ Result<DownloadResult> DownloadToFile(const std::string& url, const std::string&
       int64_t got = status == 206 ? have - before : have;
       if (cl != r->headers.end() && !cl->second.empty() && got < std::stoll(cl->second)) {
         last = Unavailable("{}: connection closed after {} of {} bytes", url, got, cl->second);
-        if (attempt < o.max_attempts)
-          clock->SleepFor(std::min(o.max_backoff_seconds, o.backoff_seconds * std::pow(2.0, attempt - 1)));
+        if (attempt < o.retry.max_attempts) clock->SleepFor(o.retry.Delay(attempt));
         continue;
       }
       std::fclose(f);
@@ -96,11 +95,10 @@ Result<DownloadResult> DownloadToFile(const std::string& url, const std::string&
       return InvalidArgument("{}: HTTP {}", url, status);
     }
     last = r.ok() ? Unavailable("{}: HTTP {}", url, status) : r.status();
-    if (attempt < o.max_attempts)
-      clock->SleepFor(std::min(o.max_backoff_seconds, o.backoff_seconds * std::pow(2.0, attempt - 1)));
+    if (attempt < o.retry.max_attempts) clock->SleepFor(o.retry.Delay(attempt));
   }
   std::fclose(f);
-  return last.WithContext(fmt::format("downloading after {} attempts", o.max_attempts));
+  return last.WithContext(fmt::format("downloading after {} attempts", o.retry.max_attempts));
 }
 
 }  // namespace ldp::connectors

@@ -8,14 +8,14 @@
 #include <cstdint>
 #include <string>
 
+#include "ldp/connectors/retry.h"
 #include "ldp/core/clock.h"
 #include "ldp/core/status.h"
 
 namespace ldp::connectors {
 
 struct DownloadOptions {
-  int max_attempts = 5;
-  double backoff_seconds = 1, max_backoff_seconds = 30;
+  RetryPolicy retry{5, 1, 30};
   double timeout_seconds = 0;  ///< whole transfer; 0 = none
   Clock* clock = nullptr;      ///< waits between attempts; nullptr = the system clock
 };

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ldp/core/base64.h"
 #include "ldp/core/status.h"
 #include "ldp/io/http.h"
 
@@ -22,7 +23,6 @@ inline Result<HttpResponse> HttpFetch(const HttpRequestSpec& request) { return i
 
 /// Percent-encodes a query parameter value.
 inline std::string UrlEncode(const std::string& s) { return io::PercentEncode(s); }
-/// Base64 (RFC 4648, padded; url=true: the URL-safe alphabet without padding).
-std::string Base64Encode(const std::string& in, bool url = false);
+using ldp::Base64Encode;
 
 }  // namespace ldp::connectors

@@ -83,12 +83,9 @@ Result<std::unique_ptr<Source>> RestSource::Make(const ConnectorOptions& o, cons
                            s->pagination_);
   LDP_ASSIGN_OR_RAISE(s->page_size_, o.Int("pagination.page_size", 100));
   LDP_ASSIGN_OR_RAISE(s->max_pages_, o.Int("max_pages", 0));
-  LDP_ASSIGN_OR_RAISE(s->max_attempts_, o.Int("retry.max_attempts", 5));
-  LDP_ASSIGN_OR_RAISE(s->backoff_, o.Double("retry.backoff_seconds", 1));
-  LDP_ASSIGN_OR_RAISE(s->max_backoff_, o.Double("retry.max_backoff_seconds", 60));
+  LDP_ASSIGN_OR_RAISE(s->retry_, RetryPolicy::FromOptions(o));
   LDP_ASSIGN_OR_RAISE(s->timeout_, o.Double("timeout_seconds", 60));
   if (s->page_size_ <= 0) return InvalidArgument("pagination.page_size must be positive");
-  if (s->max_attempts_ < 1) return InvalidArgument("retry.max_attempts must be at least 1");
   s->headers_ = o.StrMap("headers");
   s->params_ = o.StrMap("params");
   std::string nested = o.Str("nested", "struct");
@@ -126,7 +123,7 @@ Result<HttpResponse> RestSource::Get(const std::string& url, int page) {
     req.timeout_seconds = timeout_;
     auto r = HttpFetch(req);
     Status failure;
-    double wait = std::min(max_backoff_, backoff_ * std::pow(2.0, attempt - 1));
+    double wait = retry_.Delay(attempt);
     if (!r.ok()) {
       failure = Unavailable("page {} ({}): {}", page, shown, o_.Redact(r.status().message()));
     } else if (r->status >= 200 && r->status < 300) {
@@ -141,13 +138,13 @@ Result<HttpResponse> RestSource::Get(const std::string& url, int page) {
         char* end = nullptr;
         double secs = std::strtod(ra->second.c_str(), &end);
         // An HTTP-date Retry-After is rare from APIs; it falls back to the back-off.
-        if (end && *end == '\0' && secs >= 0) wait = std::min(secs, std::max(max_backoff_, 0.0) * 10);
+        if (end && *end == '\0' && secs >= 0) wait = std::min(secs, retry_.max_backoff_seconds * 10);
       }
     } else {
       std::string snippet = r->body.substr(0, 200);
       return InvalidArgument("page {} ({}): HTTP {}: {}", page, shown, r->status, o_.Redact(snippet));
     }
-    if (attempt >= max_attempts_) return failure;
+    if (attempt >= retry_.max_attempts) return failure;
     clock_->SleepFor(wait);
   }
 }

@@ -22,6 +22,7 @@
 
 #include "ldp/connectors/http_client.h"
 #include "ldp/connectors/json_path.h"
+#include "ldp/connectors/retry.h"
 #include "ldp/connectors/source.h"
 
 namespace ldp::connectors {
@@ -41,8 +42,9 @@ class RestSource final : public Source {
   SystemClock system_clock_;
   std::optional<JsonPath> records_;
   std::string pagination_;
-  int64_t page_size_ = 100, max_pages_ = 0, max_attempts_ = 5;
-  double backoff_ = 1, max_backoff_ = 60, timeout_ = 60;
+  int64_t page_size_ = 100, max_pages_ = 0;
+  double timeout_ = 60;
+  RetryPolicy retry_;
   std::map<std::string, std::string> headers_, params_;
   bool flatten_ = false;
   std::string separator_ = "__";

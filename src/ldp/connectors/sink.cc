@@ -403,6 +403,19 @@ Result<WriteDisposition> ParseWriteDisposition(const std::string& t) {
   return InvalidArgument("unknown write disposition '{}' (use append, replace or merge)", t);
 }
 
+Result<SinkOptions> MakeSinkOptions(const std::string& mode, std::vector<std::string> keys,
+                                    std::vector<std::string> partition_by, std::string table, std::string format) {
+  SinkOptions o;
+  LDP_ASSIGN_OR_RAISE(o.disposition, ParseWriteDisposition(mode));
+  if (o.disposition == WriteDisposition::kMerge && keys.empty())
+    return InvalidArgument("mode merge needs the key columns to match rows on (--key COL[,COL], or key: in a pipeline)");
+  o.keys = std::move(keys);
+  o.partition_by = std::move(partition_by);
+  o.table = std::move(table);
+  o.format = std::move(format);
+  return o;
+}
+
 const char* WriteDispositionName(WriteDisposition d) {
   switch (d) {
     case WriteDisposition::kAppend: return "append";

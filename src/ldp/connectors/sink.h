@@ -34,6 +34,12 @@ struct SinkOptions {
   std::string staging_dir;                ///< where the PostgreSQL sink stages its CSV chunks
 };
 
+/// SinkOptions from the words users give, the same for `ldp export` flags and pipeline `export`
+/// tasks: mode (append, replace, merge; "" = replace), the key columns (merge needs at least one),
+/// partition columns, target table and file format. InvalidArgument names what is wrong.
+Result<SinkOptions> MakeSinkOptions(const std::string& mode, std::vector<std::string> keys,
+                                    std::vector<std::string> partition_by, std::string table, std::string format);
+
 struct SinkResult {
   std::string target;  ///< as shown (no password)
   int64_t rows = 0;

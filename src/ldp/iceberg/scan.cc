@@ -116,18 +116,13 @@ bool DeleteApplies(const TableMetadata& metadata, const DeleteFileInfo& del, con
   return false;
 }
 
-ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const ScanPlan& plan,
-                    const std::vector<ColumnPredicate>& predicates) {
+ScanPlan SubPlan(const ScanPlan& plan, const std::vector<size_t>& indexes) {
   ScanPlan out;
-  out.total_files = plan.total_files;
-  out.total_manifests = plan.total_manifests;
-  out.file_schema_ids = plan.file_schema_ids;
   std::map<int32_t, int32_t> remap;
-  for (size_t i = 0; i < plan.files.size(); ++i) {
-    if (!DataFileMayMatch(metadata, schema, plan.files[i], predicates)) continue;
-    out.total_records += plan.files[i].record_count;
+  for (size_t i : indexes) {
     out.files.push_back(plan.files[i]);
     if (i < plan.data_sequence_numbers.size()) out.data_sequence_numbers.push_back(plan.data_sequence_numbers[i]);
+    out.total_records += plan.files[i].record_count;
     if (plan.file_deletes.empty()) continue;
     std::vector<int32_t> dels;
     for (int32_t k : plan.file_deletes[i]) {
@@ -141,6 +136,19 @@ ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const S
     out.file_deletes.push_back(std::move(dels));
   }
   if (out.delete_files.empty()) out.file_deletes.clear();
+  out.total_files = static_cast<int64_t>(out.files.size());
+  out.file_schema_ids = plan.file_schema_ids;
+  return out;
+}
+
+ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const ScanPlan& plan,
+                    const std::vector<ColumnPredicate>& predicates) {
+  std::vector<size_t> kept;
+  for (size_t i = 0; i < plan.files.size(); ++i)
+    if (DataFileMayMatch(metadata, schema, plan.files[i], predicates)) kept.push_back(i);
+  ScanPlan out = SubPlan(plan, kept);
+  out.total_files = plan.total_files;  // the snapshot's totals, not the kept part's
+  out.total_manifests = plan.total_manifests;
   return out;
 }
 

@@ -78,6 +78,11 @@ bool FileMayMatch(const Schema& schema, const DataFile& file, const std::vector<
 bool DeleteApplies(const TableMetadata& metadata, const DeleteFileInfo& del, const DataFile& data,
                    int32_t data_spec_id, int64_t data_sequence_number);
 
+/// The part of `plan` for the files at `indexes` (in that order): their sequence numbers, the
+/// delete files that apply to them (renumbered), their records and schema ids; total_files is
+/// the part's file count.
+ScanPlan SubPlan(const ScanPlan& plan, const std::vector<size_t>& indexes);
+
 /// The plan restricted to files that may match `predicates` by partition and metrics (delete files that no longer apply to
 /// any kept file are dropped).
 ScanPlan FilterPlan(const TableMetadata& metadata, const Schema& schema, const ScanPlan& plan,

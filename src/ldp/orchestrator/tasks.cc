@@ -304,12 +304,9 @@ Result<TaskResult> RunCheck(services::Project& project, const json& c, std::ostr
 // write disposition (append, replace, merge on `key`).
 Result<TaskResult> RunExportToSink(services::Project& project, const json& c, std::ostream& log) {
   TaskResult out;
-  connectors::SinkOptions so;
-  LDP_ASSIGN_OR_RAISE(so.disposition, connectors::ParseWriteDisposition(Str(c, "mode")));
-  if (c.contains("key")) so.keys = StrList(c["key"]);
-  if (c.contains("partition_by")) so.partition_by = StrList(c["partition_by"]);
-  so.table = Str(c, "target_table");
-  so.format = Str(c, "format");
+  LDP_ASSIGN_OR_RAISE(auto so, connectors::MakeSinkOptions(Str(c, "mode"), c.contains("key") ? StrList(c["key"]) : std::vector<std::string>{},
+                                                           c.contains("partition_by") ? StrList(c["partition_by"]) : std::vector<std::string>{},
+                                                           Str(c, "target_table"), Str(c, "format")));
   // Relative files, folders and DuckDB files are relative to the project (tasks run in it).
   std::string to = Str(c, "to");
   if (connectors::KindOfTarget(to) == connectors::SinkKind::kFile) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "ldp/core/base64.h"
 #include "ldp/rest/http.h"
 
 namespace ldp::rest {
@@ -25,27 +26,6 @@ bool SecretEquals(const std::string& a, const std::string& b) {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
   for (size_t i = 0; i < a.size(); ++i) diff |= a[i] ^ b[i % (b.empty() ? 1 : b.size())];
   return diff == 0 && !b.empty();
-}
-
-// Decoding the few bytes of an HTTP Basic header by hand: neither cpp-httplib nor the other
-// libraries ldp links export a base64 decoder.
-std::string Base64Decode(const std::string& in) {
-  static const std::string kChars =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -8;
-  for (char c : in) {
-    if (c == '=') break;
-    size_t pos = kChars.find(c);
-    if (pos == std::string::npos) return "";
-    val = (val << 6) + static_cast<int>(pos);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
 }
 
 std::string RandomToken() {
@@ -128,7 +108,8 @@ Result<nlohmann::json> Authenticator::IssueToken(const std::string& form_body,
   constexpr std::string_view kBasic = "Basic ";
   if (id.empty() && authorization.size() > kBasic.size() &&
       strncasecmp(authorization.c_str(), kBasic.data(), kBasic.size()) == 0) {
-    std::string pair = Base64Decode(Trim(authorization.substr(kBasic.size())));
+    auto decoded = Base64Decode(Trim(authorization.substr(kBasic.size())));
+    std::string pair = decoded.ok() ? *decoded : std::string();
     size_t colon = pair.find(':');
     if (colon != std::string::npos) {
       id = PercentDecode(pair.substr(0, colon), true);

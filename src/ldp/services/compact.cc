@@ -201,7 +201,7 @@ Result<CompactResult> Compact(Project& project, engine::Connection& conn, const 
     CompactGroup& g = result.groups[n];
     const std::string out_dir = stdfs::path(io::ToLocalPath(plan.files[b.files[0]].file_path)).parent_path().string();
     const std::string prefix = fmt::format("{}-{}", write_id, n);
-    std::string rows = LiveRowsSql(*schema, SubPlan(plan, b.files), by_field_id, false);
+    std::string rows = LiveRowsSql(*schema, iceberg::SubPlan(plan, b.files), by_field_id, false);
     Status st = conn.Execute(fmt::format(
         "COPY (SELECT * FROM ({}){}) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {}, "
         "KV_METADATA {{'iceberg.schema': {}}}, FILE_SIZE_BYTES {}, FILENAME_PATTERN '{}-{{i}}-{{uuid}}', APPEND)",

@@ -262,29 +262,4 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
   return UnionAll(parts);
 }
 
-iceberg::ScanPlan SubPlan(const iceberg::ScanPlan& plan, const std::vector<size_t>& indexes) {
-  iceberg::ScanPlan out;
-  std::map<int32_t, int32_t> remap;
-  for (size_t i : indexes) {
-    out.files.push_back(plan.files[i]);
-    if (i < plan.data_sequence_numbers.size()) out.data_sequence_numbers.push_back(plan.data_sequence_numbers[i]);
-    out.total_records += plan.files[i].record_count;
-    if (plan.file_deletes.empty()) continue;
-    std::vector<int32_t> dels;
-    for (int32_t k : plan.file_deletes[i]) {
-      auto it = remap.find(k);
-      if (it == remap.end()) {
-        it = remap.emplace(k, static_cast<int32_t>(out.delete_files.size())).first;
-        out.delete_files.push_back(plan.delete_files[k]);
-      }
-      dels.push_back(it->second);
-    }
-    out.file_deletes.push_back(std::move(dels));
-  }
-  if (out.delete_files.empty()) out.file_deletes.clear();
-  out.total_files = static_cast<int64_t>(out.files.size());
-  out.file_schema_ids = plan.file_schema_ids;
-  return out;
-}
-
 }  // namespace ldp::services

@@ -39,8 +39,4 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
 /// `[ 'path', ... ]` of the files' local paths, for read_parquet.
 std::string LocalFileList(const std::vector<iceberg::DataFile>& files);
 
-/// The part of `plan` for the files at `indexes` (in that order): their sequence numbers, the
-/// delete files that apply to them (renumbered), their records and schema ids.
-iceberg::ScanPlan SubPlan(const iceberg::ScanPlan& plan, const std::vector<size_t>& indexes);
-
 }  // namespace ldp::services

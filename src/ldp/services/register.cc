@@ -105,7 +105,7 @@ Result<RegisterResult> WriteCatalogRow(Project& project, const RegisterOptions& 
     if (!options.overwrite)
       return AlreadyExists("table {} already exists (pointing at {}); use --overwrite to point it at {}", name, *current,
                            out.metadata_location);
-    LDP_RETURN_NOT_OK(cat.CommitTable(options.table, *current, out.metadata_location));
+    LDP_RETURN_NOT_OK(cat.ReplaceTableLocation(options.table, *current, out.metadata_location));
     out.replaced = true;
     return out;
   }

@@ -167,7 +167,7 @@ iceberg::ScanPlan SubPlan(const iceberg::ScanPlan& plan, const std::set<std::str
   std::vector<size_t> indexes;
   for (size_t i = 0; i < plan.files.size(); ++i)
     if (local_paths.count(io::ToLocalPath(plan.files[i].file_path))) indexes.push_back(i);
-  return services::SubPlan(plan, indexes);
+  return iceberg::SubPlan(plan, indexes);
 }
 
 int64_t ToInt(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }

@@ -27,7 +27,7 @@ class DownloadTest : public ::testing::Test {
   DownloadOptions Options() {
     DownloadOptions o;
     o.clock = &clock_;
-    o.max_attempts = 3;
+    o.retry.max_attempts = 3;
     return o;
   }
 };

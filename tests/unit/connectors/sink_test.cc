@@ -40,6 +40,26 @@ class SinkTest : public ::testing::Test {
   std::unique_ptr<engine::Connection> conn_;
 };
 
+TEST(SinkOptionsTest, TheWordsOfExportFlagsAndPipelineTasks) {
+  auto o = MakeSinkOptions("merge", {"id", "day"}, {"day"}, "analytics.trips", "parquet");
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->disposition, WriteDisposition::kMerge);
+  EXPECT_EQ(o->keys, (std::vector<std::string>{"id", "day"}));
+  EXPECT_EQ(o->partition_by, std::vector<std::string>{"day"});
+  EXPECT_EQ(o->table, "analytics.trips");
+  EXPECT_EQ(o->format, "parquet");
+  auto d = MakeSinkOptions("", {}, {}, "", "");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->disposition, WriteDisposition::kReplace) << "replace is the default";
+
+  auto no_key = MakeSinkOptions("merge", {}, {}, "", "");
+  ASSERT_FALSE(no_key.ok());
+  EXPECT_NE(no_key.status().message().find("key"), std::string::npos) << no_key.status().ToString();
+  auto bad = MakeSinkOptions("upsert", {"id"}, {}, "", "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("upsert"), std::string::npos) << bad.status().ToString();
+}
+
 TEST_F(SinkTest, DuckDbFileDispositions) {
   std::string file = tmp_.Join("out.duckdb");
   std::string to = file + "?table=items";

@@ -349,6 +349,13 @@ Status RestCatalog::CreateTable(const TableIdentifier& id, const std::string& me
       .status();
 }
 
+Status RestCatalog::ReplaceTableLocation(const TableIdentifier& id, const std::string&,
+                                         const std::string& new_location) {
+  json body = {{"name", id.name}, {"metadata-location", new_location}, {"overwrite", true}};
+  return impl_->Call("POST", impl_->Path("namespaces/" + NsPath(id.ns) + "/register"), &body, Op::kCommit)
+      .status();
+}
+
 Status RestCatalog::CommitTable(const TableIdentifier& id, const std::string&, const std::string&) {
   return NotImplemented(
       "{}: table {}: a REST catalog commits metadata changes, not metadata locations",

@@ -67,6 +67,8 @@ class RestCatalog final : public Catalog, public MetadataCatalog {
   Result<bool> TableExists(const TableIdentifier& id) override;
   /// Registers an existing metadata file (POST .../register).
   Status CreateTable(const TableIdentifier& id, const std::string& metadata_location) override;
+  Status ReplaceTableLocation(const TableIdentifier& id, const std::string& expected,
+                              const std::string& new_location) override;
   /// NotImplemented: a REST catalog commits metadata changes (MetadataCatalog::CommitTable),
   /// not metadata locations.
   Status CommitTable(const TableIdentifier& id, const std::string& expected,
