@@ -12,7 +12,9 @@ with deletion vectors (the spec's portable 64-bit roaring bitmap, length + magic
 hand; column metrics and partition values (every transform, with the spec's murmur3 bucket hash)
 computed here from the rows. Parquet data files are written by DuckDB through `LDP_BIN query` in a
 scratch project (`COPY ... (FORMAT parquet, FIELD_IDS {...})`), since there is no Python Parquet
-writer in Debian 12 and DuckDB writes field ids exactly as the spec lays them out.
+writer in Debian 12 and DuckDB writes field ids exactly as the spec lays them out; flat files with
+columns Java stores as FIXED_LEN_BYTE_ARRAY (fixed[N], decimals above 18 digits), which DuckDB
+cannot write, go through hyparquet-writer (npm, tests/interop/write_parquet.mjs).
 
 OUT_DIR/fixtures.json lists, per fixture, what to register (`register`: the location and extra
 arguments) and what the reader must answer (`checks`: SQL with the rows expected, computed here
