@@ -192,11 +192,16 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
               dv_ranges += fmt::format("{}({}::UBIGINT, {}::BIGINT, {}::BIGINT)", dv_ranges.empty() ? "" : ", ", j,
                                        first, last);
           } else if (!dv.dv_relation.empty()) {
-            dv_tables.push_back(fmt::format("SELECT {}::UBIGINT AS fi, lo, hi FROM {}", j, dv.dv_relation));
+            // Single positions (scattered deletes: most ranges) without unnest(range()), which
+            // costs about a fifth of the read of a 5M-position vector.
+            dv_tables.push_back(fmt::format(
+                "SELECT {0}::UBIGINT AS fi, lo AS pos FROM {1} WHERE lo = hi UNION ALL "
+                "SELECT {0}::UBIGINT AS fi, unnest(range(lo, hi + 1)) AS pos FROM {1} WHERE lo < hi",
+                j, dv.dv_relation));
           } else {
             // Never silently keep deleted rows: the caller must load large vectors first.
             dv_tables.push_back(fmt::format(
-                "SELECT {}::UBIGINT AS fi, 0::BIGINT AS lo, error({})::BIGINT AS hi", j,
+                "SELECT {}::UBIGINT AS fi, error({})::BIGINT AS pos", j,
                 QuoteLiteral(fmt::format("deletion vector {} was not loaded", del.file_path))));
           }
         } else if (del.content == iceberg::FileContent::kPositionDeletes) {
@@ -234,11 +239,11 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
     if (!dv_ranges.empty() || !dv_tables.empty()) {
       // Deletion vectors as ranges of positions per dirty file: small ones decoded by scan
       // planning into the text, large ones from their tables (services/deletion_vectors.h).
-      if (!dv_ranges.empty()) dv_tables.insert(dv_tables.begin(), fmt::format("SELECT * FROM (VALUES {}) __v(fi, lo, hi)", dv_ranges));
-      sql += fmt::format(
-          " ANTI JOIN (SELECT fi, unnest(range(lo, hi + 1)) AS pos FROM ({}) __v) __dv "
-          "ON __d.__ldp_fi = __dv.fi AND __d.{} = __dv.pos",
-          UnionAll(dv_tables), kRowPosColumn);
+      if (!dv_ranges.empty())
+        dv_tables.insert(dv_tables.begin(),
+                         fmt::format("SELECT fi, unnest(range(lo, hi + 1)) AS pos FROM (VALUES {}) __v(fi, lo, hi)", dv_ranges));
+      sql += fmt::format(" ANTI JOIN ({}) __dv ON __d.__ldp_fi = __dv.fi AND __d.{} = __dv.pos", UnionAll(dv_tables),
+                         kRowPosColumn);
     }
     int n = 0;
     for (const auto& [k, targets] : eq_targets) {
