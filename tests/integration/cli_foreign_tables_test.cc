@@ -116,6 +116,8 @@ TEST_F(CliForeignTables, IdentityPartitionColumnsMissingFromDataFiles) {
 
 TEST_F(CliForeignTables, IdentityPartitionsOnEveryType) { ExpectGroup("partition_types", {"partition_types"}); }
 
+TEST_F(CliForeignTables, FixedAndWideDecimalsAsFixedLenByteArray) { ExpectGroup("fixed_decimal", {"fixed_decimal"}); }
+
 TEST_F(CliForeignTables, EveryPartitionTransform) { ExpectGroup("partition_transforms", {"partition_transforms"}); }
 
 TEST_F(CliForeignTables, PruningNeverDropsAFileThatCouldMatch) { ExpectGroup("pruning_edges", {"pruning_edges"}); }
@@ -125,6 +127,12 @@ TEST_F(CliForeignTables, PlainRelativeAndRelocatedPaths) {
 }
 
 TEST_F(CliForeignTables, FormatV3) { ExpectGroup("v3", {"v3_table"}); }
+
+TEST_F(CliForeignTables, RowLevelDeletesOnFilesReadThroughTheirFooter) {
+  ExpectGroup("footer_deletes", {"nm_deletes", "identity_missing_deletes", "v3_footer_dv", "v3_unknown_schema_dv"});
+}
+
+TEST_F(CliForeignTables, LargeDeletionVectorAppliedThroughASpilledTable) { ExpectGroup("large_dv", {"large_dv"}); }
 
 TEST_F(CliForeignTables, BadTablesRegisterNothing) {
   ExpectGroup("bad", {"bad_corrupt_manifest", "bad_missing_file", "bad_format_v4", "bad_outside", "bad_escape"});

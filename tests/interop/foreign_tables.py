@@ -12,7 +12,9 @@ with deletion vectors (the spec's portable 64-bit roaring bitmap, length + magic
 hand; column metrics and partition values (every transform, with the spec's murmur3 bucket hash)
 computed here from the rows. Parquet data files are written by DuckDB through `LDP_BIN query` in a
 scratch project (`COPY ... (FORMAT parquet, FIELD_IDS {...})`), since there is no Python Parquet
-writer in Debian 12 and DuckDB writes field ids exactly as the spec lays them out.
+writer in Debian 12 and DuckDB writes field ids exactly as the spec lays them out; flat files with
+columns Java stores as FIXED_LEN_BYTE_ARRAY (fixed[N], decimals above 18 digits), which DuckDB
+cannot write, go through hyparquet-writer (npm, tests/interop/write_parquet.mjs).
 
 OUT_DIR/fixtures.json lists, per fixture, what to register (`register`: the location and extra
 arguments) and what the reader must answer (`checks`: SQL with the rows expected, computed here
@@ -75,8 +77,9 @@ def duck_type(t):
         p, s = decimal_ps(t)
         return f"DECIMAL({p},{s})"
     if t.startswith("fixed"):
-        # DuckDB writes BLOB as BYTE_ARRAY; Java would write FIXED_LEN_BYTE_ARRAY (a known deviation
-        # of these fixtures: readers resolve the column by field id either way).
+        # DuckDB writes BLOB as BYTE_ARRAY; files with fixed[N] columns are therefore written by
+        # hyparquet-writer as FIXED_LEN_BYTE_ARRAY, as Java does (needs_fixed_len), when they are
+        # flat. This type remains for the SQL literals and for nested fixed columns (none yet).
         return "BLOB"
     return {"boolean": "BOOLEAN", "int": "INTEGER", "long": "BIGINT", "float": "FLOAT", "double": "DOUBLE",
             "date": "DATE", "time": "TIME", "timestamp": "TIMESTAMP", "timestamptz": "TIMESTAMPTZ",
@@ -670,7 +673,13 @@ class Table:
         opts = "FORMAT parquet"
         if field_ids:
             opts += ", FIELD_IDS " + field_ids_clause(write_fields)
-        self.gen.pending.append(f"COPY ({select}) TO '{self.local(rel)}' ({opts})")
+        if needs_fixed_len(write_fields):
+            # Java writes these as FIXED_LEN_BYTE_ARRAY, which DuckDB cannot: hyparquet-writer does.
+            assert field_ids, "hyparquet-writer files are written with field ids"
+            self.gen.parquet_jobs.append({"path": self.local(rel),
+                                          "columns": [parquet_column(f, rows) for f in write_fields]})
+        else:
+            self.gen.pending.append(f"COPY ({select}) TO '{self.local(rel)}' ({opts})")
         pfields = self.partition_fields(spec_id)
         if partition is None:
             partition = {}
@@ -961,16 +970,106 @@ def compute_metrics(fields, rows, truncate_strings=None):
             "upper_bounds": hi, "column_sizes": None}
 
 
+def decimal_bytes(p):
+    """Bytes of a FIXED_LEN_BYTE_ARRAY decimal of precision p (the least that hold 10^p - 1)."""
+    size = 1
+    while 2 ** (8 * size - 1) < 10 ** p:
+        size += 1
+    return size
+
+
+def needs_fixed_len(fields):
+    """Whether a file of these fields has a column Java writes as FIXED_LEN_BYTE_ARRAY and DuckDB
+    does not (fixed[N]; decimals above precision 18 too, where DuckDB always uses 16 bytes and Java
+    the fewest that hold the precision) and holds only flat columns (hyparquet-writer writes no
+    nested ones)."""
+    if not all(is_prim(f["type"]) for f in fields):
+        return False
+    return any(f["type"].startswith("fixed") or (f["type"].startswith("decimal") and decimal_ps(f["type"])[0] > 18)
+               for f in fields)
+
+
+def parquet_column(f, rows):
+    """One column for write_parquet.mjs: the Parquet physical, logical and converted types Java's
+    writer uses for the Iceberg type (spec "Parquet" type mapping), values encoded for JSON.
+    Converted types that would make hyparquet-writer convert the values go into the footer only
+    (footer_converted_type: see write_parquet.mjs)."""
+    t = f["type"]
+    c = {"name": f["name"], "field_id": f["id"], "optional": not f.get("required", False)}
+    raw = [r.get(f["name"]) for r in rows]
+    enc = lambda v: v
+    if t == "boolean":
+        c["type"] = "BOOLEAN"
+    elif t == "int":
+        c["type"] = "INT32"
+    elif t == "long":
+        c["type"], enc = "INT64", str
+    elif t in ("float", "double"):
+        assert not any(v is not None and math.isnan(v) for v in raw), "NaN does not pass through JSON"
+        c["type"] = t.upper()
+    elif t.startswith("decimal"):
+        p, sc = decimal_ps(t)
+        c.update(logical_type={"type": "DECIMAL", "scale": sc, "precision": p}, scale=sc, precision=p,
+                 footer_converted_type="DECIMAL")
+        if p <= 9:
+            c["type"], enc = "INT32", lambda v: unscaled(v, sc)
+        elif p <= 18:
+            c["type"], enc = "INT64", lambda v: str(unscaled(v, sc))
+        else:
+            n = decimal_bytes(p)
+            c.update(type="FIXED_LEN_BYTE_ARRAY", type_length=n)
+            enc = lambda v: unscaled(v, sc).to_bytes(n, "big", signed=True).hex()
+    elif t == "date":
+        c.update(type="INT32", logical_type={"type": "DATE"}, footer_converted_type="DATE")
+        enc = days
+    elif t == "time":
+        c.update(type="INT64", logical_type={"type": "TIME", "isAdjustedToUTC": False, "unit": "MICROS"},
+                 footer_converted_type="TIME_MICROS")
+        enc = lambda v: str(time_micros(v))
+    elif t in ("timestamp", "timestamptz"):
+        c.update(type="INT64", logical_type={"type": "TIMESTAMP", "isAdjustedToUTC": t == "timestamptz", "unit": "MICROS"},
+                 footer_converted_type="TIMESTAMP_MICROS")
+        enc = lambda v: str(micros(v))
+    elif t in ("timestamp_ns", "timestamptz_ns"):
+        c.update(type="INT64", logical_type={"type": "TIMESTAMP", "isAdjustedToUTC": t == "timestamptz_ns", "unit": "NANOS"})
+        enc = str
+    elif t == "string":
+        c.update(type="BYTE_ARRAY", converted_type="UTF8", logical_type={"type": "STRING"})
+    elif t == "binary":
+        c["type"], enc = "BYTE_ARRAY", lambda v: bytes(v).hex()
+    elif t.startswith("fixed"):
+        c.update(type="FIXED_LEN_BYTE_ARRAY", type_length=int(t[6:-1]))
+        enc = lambda v: bytes(v).hex()
+    elif t == "uuid":
+        c.update(type="FIXED_LEN_BYTE_ARRAY", type_length=16, logical_type={"type": "UUID"})
+        enc = lambda v: v.bytes.hex()
+    else:
+        raise ValueError(t)
+    c["values"] = [None if v is None else enc(v) for v in raw]
+    return c
+
+
 class Generator:
     def __init__(self, out, ldp):
         self.out = out
         self.runner = Runner(ldp, os.path.join(out, "_scratch"))
         self.fixtures = {}
         self.pending = []  # COPY statements, run in one `ldp query`
+        self.parquet_jobs = []  # files with FIXED_LEN_BYTE_ARRAY columns, for write_parquet.mjs
         self.later = []    # Avro writes and damage, run in order after the Parquet files exist
 
     def finish(self):
         self.runner.run(self.pending)
+        if self.parquet_jobs:
+            jobs = os.path.join(self.out, "_parquet_jobs.json")
+            with open(jobs, "w") as f:
+                json.dump(self.parquet_jobs, f)
+            node = shutil.which("node") or "node"
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "write_parquet.mjs")
+            r = subprocess.run([node, script, jobs], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError(f"write_parquet.mjs failed: {r.stderr}")
+            os.remove(jobs)
         for f in self.later:
             f()
 
@@ -1329,6 +1428,90 @@ def fx_partition_transforms(g):
           note="bucket (long, string, uuid), truncate (string, int, decimal), year, month, day, hour, void")
 
 
+def dec_text(v, t):
+    """DuckDB's text of a decimal value of type t (every digit of the scale)."""
+    return format(v.quantize(decimal.Decimal(1).scaleb(-decimal_ps(t)[1])), "f")
+
+
+def fx_fixed_decimal(g):
+    """fixed[N] and decimals of every physical width as Java writes them: FIXED_LEN_BYTE_ARRAY of
+    N bytes, and INT32 / INT64 / FIXED_LEN_BYTE_ARRAY of the fewest bytes for the precision."""
+    fields = [field(1, "id", "long", True), field(2, "f4", "fixed[4]"), field(3, "f16", "fixed[16]"),
+              field(4, "d38", "decimal(38,10)"), field(5, "d20", "decimal(20,2)"), field(6, "d9", "decimal(9,2)"),
+              field(7, "d18", "decimal(18,6)"), field(8, "d19", "decimal(19,0)")]
+    spec = {"spec-id": 0, "fields": [{"source-id": 5, "field-id": 1000, "name": "d20", "transform": "identity"},
+                                     {"source-id": 2, "field-id": 1001, "name": "f4", "transform": "identity"},
+                                     {"source-id": 4, "field-id": 1002, "name": "d38_b", "transform": "bucket[4]"}]}
+    t = Table(g, "fixed_decimal", 2, fields, specs=[spec])
+    D = decimal.Decimal
+    parts = [(D("123456789012345678.91"), b"\x00\x01\x02\x03"), (D("-0.01"), b"\xff\xfe\x00\x80"), (D("0.00"), b"abcd")]
+    d38s = [D("1234567890123456789012345678.0123456789"), D("-5.5"), D("-9999999999999999999999999999.9999999999"),
+            D("0.0000000001"), D("42"), None]
+    rows_by_file = []
+    i = 0
+    for d20, f4 in parts:
+        rows = []
+        for k in range(2):
+            rows.append({"id": i, "f4": f4, "f16": bytes((i * 37 + j * 11) % 256 for j in range(16)),
+                         "d38": d38s[i], "d20": d20, "d9": None if i == 4 else D(i * 1234567 - 3000000) / 100,
+                         "d18": D(i * 123456789012 - 10 ** 11) / 10 ** 6, "d19": D(10 ** 18 * (i - 2) + i)})
+            i += 1
+        rows_by_file.append(rows)
+    all_rows = [r for rows in rows_by_file for r in rows]
+    t.begin()
+    pfields = t.partition_fields(0)
+    groups = {}  # one file per partition
+    for r in all_rows:
+        key = tuple(repr(apply_transform(p["transform"], r[p["source"]["name"]], p["source"]["type"])) for p in pfields)
+        groups.setdefault(key, []).append(r)
+    files = [t.data_file(rows) for rows in groups.values()]
+    t.commit([t.manifest(files)])
+    t.write_metadata(1)
+    a_file = t.local(files[0]["rel"])
+
+    def files_with(pred):
+        return sum(1 for rows in groups.values() if any(pred(r) for r in rows))
+
+    hexu = lambda b: None if b is None else b.hex().upper()
+    checks = [
+        check("SELECT id, hex(f4) AS f4, hex(f16) AS f16, d38::VARCHAR AS d38, d20::VARCHAR AS d20, d9::VARCHAR AS d9, "
+              "d18::VARCHAR AS d18, d19::VARCHAR AS d19 FROM {t} ORDER BY id",
+              [{"id": r["id"], "f4": hexu(r["f4"]), "f16": hexu(r["f16"]),
+                "d38": None if r["d38"] is None else dec_text(r["d38"], "decimal(38,10)"),
+                "d20": dec_text(r["d20"], "decimal(20,2)"),
+                "d9": None if r["d9"] is None else dec_text(r["d9"], "decimal(9,2)"),
+                "d18": dec_text(r["d18"], "decimal(18,6)"), "d19": dec_text(r["d19"], "decimal(19,0)")}
+               for r in all_rows]),
+        # The fixture itself: Java's physical types (what a reader has to handle).
+        check(f"SELECT name, type, type_length::INTEGER AS n FROM parquet_schema('{a_file}') WHERE type IS NOT NULL AND name <> 'id' ORDER BY name",
+              [{"name": "d18", "type": "INT64", "n": None}, {"name": "d19", "type": "FIXED_LEN_BYTE_ARRAY", "n": 9},
+               {"name": "d20", "type": "FIXED_LEN_BYTE_ARRAY", "n": 9},
+               {"name": "d38", "type": "FIXED_LEN_BYTE_ARRAY", "n": 16}, {"name": "d9", "type": "INT32", "n": None},
+               {"name": "f16", "type": "FIXED_LEN_BYTE_ARRAY", "n": 16},
+               {"name": "f4", "type": "FIXED_LEN_BYTE_ARRAY", "n": 4}]),
+    ]
+    cases = [
+        ("d20 = 123456789012345678.91", lambda r: r["d20"] == D("123456789012345678.91")),
+        ("d20 = -0.01", lambda r: r["d20"] == D("-0.01")),
+        ("d38 = -5.5", lambda r: r["d38"] == D("-5.5")),
+        ("d38 > 100", lambda r: r["d38"] is not None and r["d38"] > 100),
+        ("d9 < 0", lambda r: r["d9"] is not None and r["d9"] < 0),
+        ("d18 >= 100000", lambda r: r["d18"] >= 100000),
+        ("d19 = 1000000000000000003", lambda r: r["d19"] == D("1000000000000000003")),
+        ("f4 = from_hex('61626364')", lambda r: r["f4"] == b"abcd"),
+        ("f16 = from_hex('" + all_rows[3]["f16"].hex() + "')", lambda r: r["f16"] == all_rows[3]["f16"]),
+    ]
+    for sql, pred in cases:
+        ids = [r["id"] for r in all_rows if pred(r)]
+        c = check(f"SELECT list(id ORDER BY id)::VARCHAR AS ids FROM {{t}} WHERE {sql}",
+                  [{"ids": "[" + ", ".join(map(str, ids)) + "]"}])
+        if sql.startswith(("d20 =", "d38 =", "d19 =")):
+            c["planned_files"] = files_with(pred)  # identity/bucket partitions and bounds prune exactly
+        checks.append(c)
+    g.add("fixed_decimal", t.dir, checks,
+          note="fixed[N] and decimal(p>18) as FIXED_LEN_BYTE_ARRAY (hyparquet-writer), partitions and bounds on them")
+
+
 def fx_pruning_edges(g):
     fields = [field(1, "id", "long", True), field(2, "x", "double"), field(3, "s", "string"), field(4, "z", "int")]
     t = Table(g, "pruning_edges", 2, fields)
@@ -1422,6 +1605,148 @@ def fx_v3(g):
           note="v3: timestamp_ns, initial-default, a deletion vector in a Puffin file, row lineage fields")
 
 
+def dv_file(t, data, positions):
+    """A deletion vector on data file `data` in a Puffin file of its own (the current snapshot's)."""
+    rel = os.path.join("data", t.new_name("dv", "puffin"))
+    (off, length), = write_puffin(t.local(rel), [(data["file_path"], dv_blob(positions), len(positions))],
+                                  t.current["snapshot-id"], t.current["seq"])
+    return {"content": 1, "rel": rel, "file_path": t.stored(rel), "file_format": "PUFFIN",
+            "partition": data["partition"], "spec_id": data["spec_id"], "record_count": len(set(positions)),
+            "file_size_in_bytes": os.path.getsize(t.local(rel)), "referenced_data_file": data["file_path"],
+            "content_offset": off, "content_size_in_bytes": length}
+
+
+def fx_footer_deletes(g):
+    """Row-level deletes on data files that are read through their Parquet footer."""
+    # A migrated Hive table (files without field ids, a name mapping) later changed by Spark's
+    # DELETE/MERGE: position deletes over two files and an equality delete on a renamed column.
+    mapping = [{"field-id": 1, "names": ["id"]}, {"field-id": 2, "names": ["name", "full_name"]},
+               {"field-id": 3, "names": ["cat"]}]
+    t = Table(g, "nm_deletes", 2, base_fields(), properties={"schema.name-mapping.default": json.dumps(mapping)})
+    t.begin()
+    a = t.data_file(rows_of(range(0, 10)), field_ids=False)
+    b = t.data_file(rows_of(range(10, 20), "b"), field_ids=False)
+    ms = [t.manifest([a, b])]
+    t.commit(ms, schema_id=False)
+    t.add_schema([field(1, "id", "long", True), field(2, "full_name", "string"), field(3, "cat", "string")])
+    t.begin("delete")
+    ms.append(t.manifest([t.pos_delete_file([(a, 0), (a, 9), (b, 3)])]))
+    t.commit(ms)
+    t.begin("delete")
+    ms.append(t.manifest([t.eq_delete_file([{"full_name": "n5"}, {"full_name": "n15"}], [2])]))
+    t.commit(ms)
+    t.write_metadata(1)
+    live = [i for i in range(20) if i not in (0, 9, 13, 5, 15)]
+    g.add("nm_deletes", t.dir, [
+        count_sum(live), ids_check(live),
+        check("SELECT count(*) AS n FROM {t} WHERE full_name IN ('n5', 'n15', 'n13')", [{"n": 0}]),
+        check("SELECT cat, count(*) AS n FROM {t} GROUP BY cat ORDER BY cat",
+              [{"cat": "a", "n": 7}, {"cat": "b", "n": 8}])],
+          note="position and equality deletes on files without field ids (name mapping, renamed column)")
+
+    # Identity partition columns absent from the files, with deletes scoped to the partitions:
+    # position deletes, an equality delete on id and one on the (absent) partition column itself.
+    spec = {"spec-id": 0, "fields": [{"source-id": 3, "field-id": 1000, "name": "cat", "transform": "identity"},
+                                     {"source-id": 4, "field-id": 1001, "name": "region", "transform": "identity"}]}
+    fields = base_fields() + [field(4, "region", "int")]
+    t = Table(g, "identity_missing_deletes", 2, fields, specs=[spec])
+    t.begin()
+    files = []
+    for cat, region, ids in (("a", 1, range(0, 4)), ("b", 1, range(4, 10)), ("b", 2, range(10, 13))):
+        rows = [dict(r, region=region) for r in rows_of(ids, cat)]
+        files.append(t.data_file(rows, write_fields=base_fields()[:2]))
+    fa, fb, fc = files
+    ms = [t.manifest(files)]
+    t.commit(ms)
+    t.begin("delete")
+    ms.append(t.manifest([t.pos_delete_file([(fb, 0)]), t.pos_delete_file([(fa, 3)])]))
+    t.commit(ms)
+    t.begin("delete")
+    ms.append(t.manifest([t.eq_delete_file([{"id": 1}, {"id": 5}], [1], partition=fa["partition"]),
+                          t.eq_delete_file([{"cat": "b"}], [3], partition=fc["partition"])]))
+    t.commit(ms)
+    t.write_metadata(1)
+    g.add("identity_missing_deletes", t.dir, [
+        check("SELECT cat, region, list(id ORDER BY id)::VARCHAR AS ids FROM {t} GROUP BY ALL ORDER BY ALL",
+              [{"cat": "a", "region": 1, "ids": "[0, 2]"}, {"cat": "b", "region": 1, "ids": "[5, 6, 7, 8, 9]"}]),
+        check("SELECT count(*) AS n FROM {t} WHERE cat = 'b' AND region = 2", [{"n": 0}], planned=1)],
+          note="position and equality deletes on files without their identity partition columns")
+
+    # Format v3: deletion vectors on files without field ids, one written before a column with an
+    # initial-default was added (by a snapshot without schema-id), one after.
+    mapping = [{"field-id": 1, "names": ["id"]}, {"field-id": 2, "names": ["name"]}, {"field-id": 4, "names": ["added"]}]
+    f0 = [field(1, "id", "long", True), field(2, "name", "string")]
+    t = Table(g, "v3_footer_dv", 3, f0, properties={"schema.name-mapping.default": json.dumps(mapping)})
+    t.begin()
+    a = t.data_file([{"id": i, "name": f"n{i}"} for i in range(10)], field_ids=False)
+    ms = [t.manifest([a])]
+    t.commit(ms, schema_id=False)
+    t.add_schema(f0 + [field(4, "added", "int", **{"initial-default": 42})])
+    t.begin()
+    b = t.data_file([{"id": 10 + i, "name": f"n{10 + i}", "added": i} for i in range(5)], field_ids=False)
+    ms.append(t.manifest([b]))
+    t.commit(ms)
+    t.begin("delete")
+    ms.append(t.manifest([dv_file(t, a, [1, 4]), dv_file(t, b, [0])], content=1))
+    t.commit(ms)
+    t.write_metadata(1)
+    live = [i for i in range(15) if i not in (1, 4, 10)]
+    g.add("v3_footer_dv", t.dir, [
+        count_sum(live), ids_check(live),
+        check("SELECT sum(added) AS a, count(*) FILTER (WHERE added = 42) AS d FROM {t}",
+              [{"a": 42 * 8 + sum(range(1, 5)), "d": 8}])],
+          note="deletion vectors on files without field ids; initial-default for an older file")
+
+    # Format v3, field ids present, but the snapshot that wrote the first file has no schema-id:
+    # the file is read through its footer and the column added later takes its initial-default.
+    t = Table(g, "v3_unknown_schema_dv", 3, f0)
+    t.begin()
+    a = t.data_file([{"id": i, "name": f"n{i}"} for i in range(6)])
+    ms = [t.manifest([a])]
+    t.commit(ms, schema_id=False)
+    t.add_schema(f0 + [field(4, "added", "int", **{"initial-default": 42}),
+                       field(5, "label", "string", **{"initial-default": "old"})])
+    t.begin("delete")
+    ms.append(t.manifest([dv_file(t, a, [0, 5])], content=1))
+    t.commit(ms)
+    t.write_metadata(1)
+    g.add("v3_unknown_schema_dv", t.dir, [
+        check("SELECT list(id ORDER BY id)::VARCHAR AS ids, sum(added) AS a, min(label) AS l FROM {t}",
+              [{"ids": "[1, 2, 3, 4]", "a": 42 * 4, "l": "old"}])],
+          note="a file of unknown writing schema with a deletion vector: initial-default, not NULL")
+
+
+def fx_large_dv(g):
+    """A deletion vector with more ranges than ldp applies inline (spilled to a DuckDB table)."""
+    t = Table(g, "large_dv", 3, [field(1, "id", "long", True)])
+    n = 30000
+    t.begin()
+    # 30,000 rows: from DuckDB's range() (a VALUES list would not fit in one command line).
+    rel = os.path.join("data", t.new_name("data", "parquet"))
+    g.pending.append(f"COPY (SELECT range::BIGINT AS id FROM range({n})) TO '{t.local(rel)}' "
+                     "(FORMAT parquet, FIELD_IDS {id: 1})")
+    a = {"content": 0, "rel": rel, "file_path": t.stored(rel), "file_format": "PARQUET", "partition": {},
+         "spec_id": 0, "record_count": n}
+    a.update(compute_metrics(t.schema()["fields"], [{"id": 0}, {"id": n - 1}]))
+    a["value_counts"], a["null_value_counts"] = {1: n}, {1: 0}
+    b = t.data_file([{"id": n + i} for i in range(10)])
+    ms = [t.manifest([a, b])]
+    t.commit(ms)
+    # Every odd position (15,000 single-position ranges, bitmap containers), a run at the end.
+    deleted = sorted(set(range(1, n, 2)) | set(range(n - 1000, n)))
+    t.begin("delete")
+    ms.append(t.manifest([dv_file(t, a, deleted), dv_file(t, b, [3])], content=1))
+    t.commit(ms)
+    t.write_metadata(1)
+    gone = set(deleted) | {n + 3}
+    live = [i for i in range(n + 10) if i not in gone]
+    g.add("large_dv", t.dir, [
+        count_sum(live),
+        check("SELECT count(*) AS n FROM {t} WHERE id % 2 = 1", [{"n": sum(1 for i in live if i % 2 == 1)}]),
+        check("SELECT max(id) FILTER (WHERE id < 30000) AS m FROM {t}", [{"m": max(i for i in live if i < n)}])],
+          note="a deletion vector of 15,500 positions applied through a spilled table")
+
+
 def fx_bad(g):
     # A manifest that is not Avro.
     t = Table(g, "bad_corrupt_manifest", 2, base_fields())
@@ -1472,8 +1797,8 @@ def fx_bad(g):
 
 
 FIXTURES = [fx_v1_oldest, fx_v1_to_v2, fx_v2_deletes, fx_v2_eq_partitioned, fx_name_mapping, fx_evolved_by_id,
-            fx_case_nested, fx_identity_missing, fx_partition_types, fx_partition_transforms, fx_pruning_edges,
-            fx_paths, fx_v3, fx_bad]
+            fx_case_nested, fx_identity_missing, fx_partition_types, fx_fixed_decimal, fx_partition_transforms, fx_pruning_edges,
+            fx_paths, fx_v3, fx_footer_deletes, fx_large_dv, fx_bad]
 
 
 def main():

@@ -404,6 +404,29 @@ class DuckConnection final : public Connection {
     return Status::OK();
   }
 
+  Status AppendInt64Rows(const std::string& table, size_t columns,
+                         const std::function<Status(const std::function<Status(const int64_t*)>&)>& produce) override {
+    duckdb_appender app = nullptr;
+    if (duckdb_appender_create_ext(conn_, "temp", "main", table.c_str(), &app) != DuckDBSuccess) {
+      std::string m = app ? duckdb_appender_error(app) : "cannot create appender";
+      if (app) duckdb_appender_destroy(&app);
+      return InvalidArgument("appending to {}: {}", table, m);
+    }
+    auto fail = [&]() {
+      std::string m = duckdb_appender_error(app) ? duckdb_appender_error(app) : "append failed";
+      return Internal("appending to {}: {}", table, m);
+    };
+    Status st = produce([&](const int64_t* values) -> Status {
+      for (size_t i = 0; i < columns; ++i)
+        if (duckdb_append_int64(app, values[i]) != DuckDBSuccess) return fail();
+      if (duckdb_appender_end_row(app) != DuckDBSuccess) return fail();
+      return Status::OK();
+    });
+    if (st.ok() && duckdb_appender_close(app) != DuckDBSuccess) st = fail();
+    duckdb_appender_destroy(&app);
+    return st;
+  }
+
  private:
   // Prepares `sql`; InvalidArgument with DuckDB's message (without its "LINE n:" excerpt).
   Status Prepare(const std::string& sql, duckdb_prepared_statement* prep) {

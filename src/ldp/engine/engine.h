@@ -90,6 +90,16 @@ class Connection {
   /// stays NULL), with overloads for BIGINT, HUGEINT, VARCHAR and BLOB arguments as `fn` provides.
   /// Registering a name twice in one database is a no-op (the first registration stays).
   virtual Status RegisterInt32Function(const std::string& name, Int32Function fn) = 0;
+
+  /// Appends rows to the temporary table `table` (all of whose `columns` columns are BIGINT)
+  /// through DuckDB's appender: `produce` calls its argument once per row with `columns` values.
+  /// For bulk values that ldp computes itself, without SQL text per row (deletion vectors,
+  /// services/deletion_vectors.h). An error of `produce` or of the appender is returned.
+  virtual Status AppendInt64Rows(const std::string& table, size_t columns,
+                                 const std::function<Status(const std::function<Status(const int64_t*)>&)>& produce) {
+    (void)table, (void)columns, (void)produce;
+    return NotImplemented("appending rows is not supported by this engine");
+  }
 };
 
 struct DatabaseOptions {

@@ -227,6 +227,8 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
   // Match every delete file against every planned data file (spec "Scan Planning"); only the
   // deletes that apply to some planned file are kept.
   std::vector<int32_t> index(deletes.size(), -1);
+  // The Puffin file last read: a writer puts the vectors of one commit into one file.
+  std::string puffin_path, puffin_bytes;
   plan.file_deletes.resize(plan.files.size());
   for (size_t i = 0; i < plan.files.size(); ++i) {
     for (size_t k = 0; k < deletes.size(); ++k) {
@@ -240,8 +242,26 @@ Result<ScanPlan> PlanScan(io::FileSystem& fs, const TableMetadata& metadata, con
             return InvalidArgument("deletion vector in {} has no content_offset/content_size_in_bytes",
                                    del.file.file_path);
           del.is_deletion_vector = true;
-          LDP_ASSIGN_OR_RAISE(del.dv_ranges, ReadDeletionVector(fs, del.file.file_path, *del.file.content_offset,
-                                                                *del.file.content_size_in_bytes));
+          // Checked whole here (framing, CRC, bitmap), kept only when small (see dv_inline).
+          if (puffin_path != del.file.file_path) {
+            LDP_ASSIGN_OR_RAISE(puffin_bytes, fs.ReadFile(del.file.file_path));
+            puffin_path = del.file.file_path;
+          }
+          LDP_ASSIGN_OR_RAISE(std::string_view blob,
+                              DeletionVectorBlob(puffin_bytes, del.file.file_path, *del.file.content_offset,
+                                                 *del.file.content_size_in_bytes));
+          LDP_RETURN_NOT_OK(DecodeDeletionVector(
+              blob, fmt::format("Puffin file {} at offset {}", del.file.file_path, *del.file.content_offset),
+              [&del](int64_t first, int64_t last) {
+                if (!del.dv_inline) return Status::OK();
+                if (del.dv_ranges.size() >= kInlineDeletionVectorRanges) {
+                  del.dv_inline = false;
+                  std::vector<std::pair<int64_t, int64_t>>().swap(del.dv_ranges);
+                  return Status::OK();
+                }
+                del.dv_ranges.emplace_back(first, last);
+                return Status::OK();
+              }));
         } else if (del.file.file_format != "PARQUET" && del.file.file_format != "parquet") {
           return NotImplemented("not supported: {} delete file {}", del.file.file_format, del.file.file_path);
         }

@@ -37,8 +37,18 @@ struct DeleteFileInfo {
   /// A format v3 deletion vector (file_format PUFFIN): its deleted positions, decoded by PlanScan
   /// (iceberg/puffin.h) once the vector is known to apply to a planned file.
   bool is_deletion_vector = false;
+  /// The vector's ranges of deleted positions, when it has at most kInlineDeletionVectorRanges
+  /// (`dv_inline`). A larger one is only checked by PlanScan and left empty here: the reader
+  /// decodes it again, streaming, into a table of DuckDB (services/deletion_vectors.h), whose SQL
+  /// relation (columns lo, hi) it puts in `dv_relation`.
   std::vector<std::pair<int64_t, int64_t>> dv_ranges;
+  bool dv_inline = true;
+  std::string dv_relation;
 };
+
+/// Deletion vectors of at most this many ranges are applied from the SQL text; larger ones go
+/// through a table (bounded SQL text and memory for vectors of millions of positions).
+inline constexpr size_t kInlineDeletionVectorRanges = 4096;
 
 struct ScanPlan {
   std::vector<DataFile> files;  ///< live data files that may hold matching rows

@@ -4,6 +4,7 @@
 
 #include "ldp/engine/engine.h"
 #include "ldp/services/evolved_read.h"
+#include "ldp/services/foreign_read.h"
 #include "ldp/io/file_system.h"
 
 namespace ldp::services {
@@ -20,32 +21,58 @@ std::string Columns(const iceberg::Schema& schema, const std::string& prefix) {
 
 // How a group of files is read into the columns of the current schema.
 struct ReadGroup {
-  int kind = 0;  // 0: by name as they are; 1: projected from their writing schema; 2: by field id
-  const iceberg::Schema* written = nullptr;  // kind 1
+  // 0: by name as they are; 1: projected from their writing schema; 2: by field id;
+  // 3: projected from their Parquet footer (services/foreign_read.h), `constants` filling absent
+  // identity partition columns
+  int kind = 0;
+  const iceberg::Schema* written = nullptr;  // kind 1; kind 3: the schema read from the footer
+  std::map<int32_t, std::string> constants;  // kind 3
   std::vector<size_t> files;                 // indexes into the caller's file list
 };
 
 // Groups `files` by how they must be read: by name when their writing schema has the current
 // fields (or nothing changed since the table was created), projected by field id from their
-// writing schema when it is known (renames inside structs included: services/evolved_read.h), and
-// by top-level field id (schema = MAP{...}) when it is not known.
+// writing schema when it is known (renames inside structs included: services/evolved_read.h),
+// projected from their Parquet footer when `inspected` has it and the writing schema is unknown or
+// the file lacks field ids or identity partition columns (as ScanSql in services/query.cc reads
+// them: name mapping, partition constants, initial-default), and by top-level field id
+// (schema = MAP{...}) otherwise.
 std::vector<ReadGroup> GroupFiles(const iceberg::Schema& schema, const std::vector<iceberg::DataFile>& files,
                                   bool by_field_id, const iceberg::TableMetadata* md,
-                                  const std::map<std::string, int32_t>& file_schema_ids) {
+                                  const std::map<std::string, int32_t>& file_schema_ids,
+                                  const std::map<std::string, iceberg::Schema>* inspected) {
   std::map<int32_t, ReadGroup> by_key;  // -2 by name, -1 by field id, else a schema id
+  std::map<std::string, ReadGroup> by_footer;  // kind 3, by footer schema and partition constants
   for (size_t i = 0; i < files.size(); ++i) {
     int32_t key = by_field_id ? -1 : -2;
     const iceberg::Schema* written = nullptr;
+    bool known = false;
     if (by_field_id && md) {
       auto it = file_schema_ids.find(files[i].file_path);
       if (it != file_schema_ids.end()) {
         iceberg::SchemaPtr w = md->SchemaById(it->second);
         if (w && w->SameFields(schema)) {
           key = -2;
+          known = true;
         } else if (w) {
           key = w->schema_id();
           written = w.get();
+          known = true;
         }
+      }
+    }
+    if (md && inspected) {
+      auto in = inspected->find(files[i].file_path);
+      if (in != inspected->end() && ((by_field_id && !known) || NeedsParquetSchema(*md, files[i]))) {
+        auto constants = PartitionConstants(*md, schema, in->second, files[i]);
+        std::string k = in->second.ToJsonString();
+        for (const auto& [fid, expr] : constants) k += fmt::format("\n{}={}", fid, expr);
+        ReadGroup& g = by_footer[k];
+        g.kind = 3;
+        g.written = &in->second;
+        g.constants = std::move(constants);
+        g.files.push_back(i);
+        continue;
       }
     }
     ReadGroup& g = by_key[key];
@@ -54,6 +81,7 @@ std::vector<ReadGroup> GroupFiles(const iceberg::Schema& schema, const std::vect
     g.files.push_back(i);
   }
   std::vector<ReadGroup> out;
+  for (auto& [k, g] : by_footer) out.push_back(std::move(g));
   for (auto& [k, g] : by_key) out.push_back(std::move(g));
   return out;
 }
@@ -64,7 +92,9 @@ std::string ReadGroupSql(const iceberg::Schema& schema, const std::vector<iceber
                          const std::string& extra, const std::string& extra_options) {
   std::vector<iceberg::DataFile> list;
   for (size_t i : g.files) list.push_back(files[i]);
-  std::string cols = g.kind == 1 ? ProjectionSelectList(*g.written, schema) : Columns(schema, "");
+  std::string cols = g.kind == 1   ? ProjectionSelectList(*g.written, schema)
+                     : g.kind == 3 ? ProjectionSelectListCastAll(*g.written, schema, g.constants)
+                                   : Columns(schema, "");
   std::string opts = g.kind == 2 ? ", schema = " + iceberg::DuckReadSchemaMap(schema) : "";
   return fmt::format("SELECT {}{} FROM read_parquet({}{}{})", cols, extra, LocalFileList(list), opts, extra_options);
 }
@@ -102,7 +132,8 @@ std::string LocalFileList(const std::vector<iceberg::DataFile>& files) {
 }
 
 std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& plan, bool by_field_id,
-                        bool with_position, const iceberg::TableMetadata* md) {
+                        bool with_position, const iceberg::TableMetadata* md,
+                        const std::map<std::string, iceberg::Schema>* inspected) {
   std::vector<iceberg::DataFile> clean, dirty_unordered;
   std::vector<size_t> dirty_index_unordered;
   for (size_t i = 0; i < plan.files.size(); ++i) {
@@ -115,7 +146,7 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
   }
   // Dirty files in the order of their read groups, so that a file's index in `dirty` is its
   // group's first index plus its file_index within the group's read_parquet list.
-  std::vector<ReadGroup> dirty_groups = GroupFiles(schema, dirty_unordered, by_field_id, md, plan.file_schema_ids);
+  std::vector<ReadGroup> dirty_groups = GroupFiles(schema, dirty_unordered, by_field_id, md, plan.file_schema_ids, inspected);
   std::vector<iceberg::DataFile> dirty;
   std::vector<size_t> dirty_index, group_base;
   for (auto& g : dirty_groups) {
@@ -138,7 +169,7 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
   }
   std::vector<std::string> parts;
   if (!clean.empty()) {
-    for (const auto& g : GroupFiles(schema, clean, by_field_id, md, plan.file_schema_ids))
+    for (const auto& g : GroupFiles(schema, clean, by_field_id, md, plan.file_schema_ids, inspected))
       parts.push_back(with_position ? ReadGroupSql(schema, clean, g, fmt::format(", {0}, file_row_number AS {1}", kRowFileColumn, kRowPosColumn),
                                                    fmt::format(", filename = '{}', file_row_number = true", kRowFileColumn))
                                     : ReadGroupSql(schema, clean, g, "", ""));
@@ -147,6 +178,7 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
     // Pairs (delete file, data file URI, data file local path) for position deletes, and the data
     // files each equality delete applies to.
     std::string pairs, dv_ranges;
+    std::vector<std::string> dv_tables;  // large deletion vectors: SELECT fi, lo, hi FROM a table
     std::vector<iceberg::DataFile> pos_files;
     std::map<int32_t, std::vector<size_t>> eq_targets;  // file indexes in `dirty`
     std::map<int32_t, bool> pos_seen;
@@ -154,8 +186,24 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
       for (int32_t k : plan.file_deletes[dirty_index[j]]) {
         const auto& del = plan.delete_files[k].file;
         if (plan.delete_files[k].is_deletion_vector) {
-          for (const auto& [first, last] : plan.delete_files[k].dv_ranges)
-            dv_ranges += fmt::format("{}({}::UBIGINT, {}, {})", dv_ranges.empty() ? "" : ", ", j, first, last);
+          const auto& dv = plan.delete_files[k];
+          if (dv.dv_inline) {
+            for (const auto& [first, last] : dv.dv_ranges)
+              dv_ranges += fmt::format("{}({}::UBIGINT, {}::BIGINT, {}::BIGINT)", dv_ranges.empty() ? "" : ", ", j,
+                                       first, last);
+          } else if (!dv.dv_relation.empty()) {
+            // Single positions (scattered deletes: most ranges) without unnest(range()), which
+            // costs about a fifth of the read of a 5M-position vector.
+            dv_tables.push_back(fmt::format(
+                "SELECT {0}::UBIGINT AS fi, lo AS pos FROM {1} WHERE lo = hi UNION ALL "
+                "SELECT {0}::UBIGINT AS fi, unnest(range(lo, hi + 1)) AS pos FROM {1} WHERE lo < hi",
+                j, dv.dv_relation));
+          } else {
+            // Never silently keep deleted rows: the caller must load large vectors first.
+            dv_tables.push_back(fmt::format(
+                "SELECT {}::UBIGINT AS fi, error({})::BIGINT AS pos", j,
+                QuoteLiteral(fmt::format("deletion vector {} was not loaded", del.file_path))));
+          }
         } else if (del.content == iceberg::FileContent::kPositionDeletes) {
           if (!pos_seen[k]) {
             pos_seen[k] = true;
@@ -188,12 +236,14 @@ std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& 
           "__pd.file_path = __pm.uri) __p ON __d.__ldp_fi = __p.fi AND __d.{} = __p.pos",
           LocalFileList(pos_files), pairs, kRowPosColumn);
     }
-    if (!dv_ranges.empty()) {
-      // Deletion vectors (decoded by scan planning) as ranges of positions per dirty file.
-      sql += fmt::format(
-          " ANTI JOIN (SELECT fi, unnest(range(lo, hi + 1)) AS pos FROM (VALUES {}) __v(fi, lo, hi)) __dv "
-          "ON __d.__ldp_fi = __dv.fi AND __d.{} = __dv.pos",
-          dv_ranges, kRowPosColumn);
+    if (!dv_ranges.empty() || !dv_tables.empty()) {
+      // Deletion vectors as ranges of positions per dirty file: small ones decoded by scan
+      // planning into the text, large ones from their tables (services/deletion_vectors.h).
+      if (!dv_ranges.empty())
+        dv_tables.insert(dv_tables.begin(),
+                         fmt::format("SELECT fi, unnest(range(lo, hi + 1)) AS pos FROM (VALUES {}) __v(fi, lo, hi)", dv_ranges));
+      sql += fmt::format(" ANTI JOIN ({}) __dv ON __d.__ldp_fi = __dv.fi AND __d.{} = __dv.pos", UnionAll(dv_tables),
+                         kRowPosColumn);
     }
     int n = 0;
     for (const auto& [k, targets] : eq_targets) {

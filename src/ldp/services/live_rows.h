@@ -8,6 +8,7 @@
 //
 // Thread-safety: free functions over values.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,14 @@ inline constexpr const char* kRowPosColumn = "__ldp_pos";    ///< the row's posi
 /// A plan without delete files and without `with_position` gives exactly the plain read.
 /// With `md` (the table's metadata) and `by_field_id`, files whose writing schema is known are
 /// projected from it (services/evolved_read.h: renames inside structs too), the others by
-/// top-level field id.
+/// top-level field id. Files in `inspected` (file path -> schema read from its Parquet footer,
+/// services/query.cc InspectUnknownFiles) whose writing schema is unknown, or that lack Parquet
+/// field ids or identity partition columns (services/foreign_read.h), are projected from that
+/// schema: name mapping, partition constants and initial-default as in the plain scan, row
+/// positions unchanged.
 std::string LiveRowsSql(const iceberg::Schema& schema, const iceberg::ScanPlan& plan, bool by_field_id,
-                        bool with_position, const iceberg::TableMetadata* md = nullptr);
+                        bool with_position, const iceberg::TableMetadata* md = nullptr,
+                        const std::map<std::string, iceberg::Schema>* inspected = nullptr);
 
 /// `[ 'path', ... ]` of the files' local paths, for read_parquet.
 std::string LocalFileList(const std::vector<iceberg::DataFile>& files);

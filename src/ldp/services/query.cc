@@ -9,6 +9,7 @@
 #include "ldp/iceberg/partitioning.h"
 #include "ldp/iceberg/scan.h"
 #include "ldp/services/snapshots.h"
+#include "ldp/services/deletion_vectors.h"
 #include "ldp/services/evolved_read.h"
 #include "ldp/services/foreign_read.h"
 #include "ldp/services/live_rows.h"
@@ -133,10 +134,26 @@ std::optional<std::string> ConstantText(const json& e) {
   std::string tid = Str(v["type"], "id");
   if (val.is_string()) return val.get<std::string>();
   if (val.is_boolean()) return val.get<bool>() ? "true" : "false";
-  if (tid == "DECIMAL" && val.is_number_integer()) {
+  // A DECIMAL wider than 18 digits is a HUGEINT: {"upper": high 64 bits (signed), "lower": low 64}.
+  const bool wide = val.is_object() && val.contains("upper") && val.contains("lower") &&
+                    val["upper"].is_number_integer() && val["lower"].is_number_integer();
+  if (tid == "DECIMAL" && (val.is_number_integer() || wide)) {
     const json& ti = At(At(v, "type"), "type_info");
     int scale = (ti.is_object() && ti.contains("scale") && ti["scale"].is_number_integer()) ? ti["scale"].get<int>() : 0;
-    std::string digits = std::to_string(val.get<int64_t>());
+    std::string digits;
+    if (wide) {
+      __int128 n = (static_cast<__int128>(val["upper"].get<int64_t>()) << 64) |
+                   static_cast<__int128>(val["lower"].get<uint64_t>());
+      bool negative = n < 0;
+      unsigned __int128 u = negative ? -static_cast<unsigned __int128>(n) : static_cast<unsigned __int128>(n);
+      do {
+        digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+        u /= 10;
+      } while (u);
+      if (negative) digits.insert(digits.begin(), '-');
+    } else {
+      digits = std::to_string(val.get<int64_t>());
+    }
     bool neg = !digits.empty() && digits[0] == '-';
     if (neg) digits = digits.substr(1);
     if (scale > 0) {
@@ -332,15 +349,12 @@ Result<std::string> PlannedRowsSql(io::FileSystem& fs, engine::Connection& conn,
   LDP_RETURN_NOT_OK(MakePlanLocal(fs, plan).WithContext(fmt::format("reading table {}", table_name)));
   std::map<std::string, iceberg::Schema> inspected;
   LDP_ASSIGN_OR_RAISE(inspected, InspectUnknownFiles(conn, md, schema, plan));
-  if (!plan.delete_files.empty())
-    for (const auto& f : plan.files)
-      if (NeedsParquetSchema(md, f))
-        return NotImplemented(
-            "not supported: row-level deletes in table {} whose data file {} has no Parquet field ids or lacks its "
-            "identity partition columns",
-            table_name, f.file_path);
-  return plan.delete_files.empty() ? ScanSql(md, schema, plan.files, plan.file_schema_ids, inspected)
-                                   : LiveRowsSql(schema, plan, md.schemas.size() > 1, false, &md);
+  if (plan.delete_files.empty()) return ScanSql(md, schema, plan.files, plan.file_schema_ids, inspected);
+  if (!HasLargeDeletionVectors(plan))
+    return LiveRowsSql(schema, plan, md.schemas.size() > 1, false, &md, &inspected);
+  iceberg::ScanPlan loaded = plan;
+  LDP_RETURN_NOT_OK(LoadLargeDeletionVectors(fs, conn, &loaded).WithContext(fmt::format("reading table {}", table_name)));
+  return LiveRowsSql(schema, loaded, md.schemas.size() > 1, false, &md, &inspected);
 }
 
 namespace {

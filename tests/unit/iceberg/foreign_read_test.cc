@@ -119,5 +119,44 @@ TEST(DeletionVector, DecodesArrayRunAndBitmapContainersAcrossHighKeys) {
   EXPECT_FALSE(DecodeDeletionVector(Frame(bm).substr(0, 40), "t").ok());
 }
 
+TEST(DeletionVector, StreamsRangesToASinkThatMayStopIt) {
+  // One bitmap container of every even position below 10000: 5000 single-position ranges.
+  std::string bm;
+  LE(&bm, 1, 8);
+  LE(&bm, 0, 4);
+  LE(&bm, 12346, 4);
+  LE(&bm, 1, 4);
+  LE(&bm, 0, 2); LE(&bm, 5000 - 1, 2);
+  LE(&bm, 0, 4);
+  for (int w = 0; w < 1024; ++w) LE(&bm, w < 156 ? 0x5555555555555555ull : (w == 156 ? 0x5555ull : 0), 8);
+  const std::string blob = Frame(bm);
+  int64_t n = 0, previous = -2;
+  bool ordered = true;
+  ASSERT_TRUE(DecodeDeletionVector(blob, "t", [&](int64_t first, int64_t last) {
+                ordered = ordered && first == last && first > previous + 1;
+                previous = last;
+                ++n;
+                return Status::OK();
+              }).ok());
+  EXPECT_EQ(n, 5000);
+  EXPECT_TRUE(ordered) << "sorted, disjoint, non-adjacent ranges";
+  EXPECT_EQ(previous, 9998);
+  // A sink error stops the decoding and comes back as it is.
+  n = 0;
+  Status st = DecodeDeletionVector(blob, "t", [&](int64_t, int64_t) {
+    return ++n == 10 ? InvalidArgument("enough") : Status::OK();
+  });
+  EXPECT_EQ(st.message(), "enough");
+  EXPECT_EQ(n, 10);
+  // The blob of a Puffin file's bytes, bounds checked with the file named.
+  std::string file = "PFA1" + blob + "PFA1";
+  auto b = DeletionVectorBlob(file, "p.puffin", 4, static_cast<int64_t>(blob.size()));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(*b, blob);
+  auto outside = DeletionVectorBlob(file, "p.puffin", 9, static_cast<int64_t>(blob.size()));
+  ASSERT_FALSE(outside.ok());
+  EXPECT_NE(outside.status().message().find("p.puffin"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ldp::iceberg
