@@ -13,6 +13,7 @@
 #include "ldp/iceberg/sort_order.h"
 #include "ldp/iceberg/table_metadata.h"
 #include "ldp/io/file_system.h"
+#include "ldp/services/foreign_read.h"
 #include "ldp/services/ingest.h"
 #include "ldp/services/query.h"
 #include "ldp/services/snapshots.h"
@@ -41,10 +42,6 @@ bool KeepProperty(const std::string& key) {
 bool IsLocation(const std::string& s) {
   return s.find('/') != std::string::npos || s.find("://") != std::string::npos ||
          (s.size() > 5 && s.compare(s.size() - 5, 5, ".json") == 0) || (s.size() > 3 && s.compare(s.size() - 3, 3, ".gz") == 0);
-}
-
-bool IsObjectStore(const std::string& p) {
-  return p.rfind("s3://", 0) == 0 || p.rfind("s3a://", 0) == 0 || p.rfind("gs://", 0) == 0;
 }
 
 struct Source {
@@ -193,18 +190,12 @@ Result<CloneResult> CloneTable(Project& project, engine::Connection& conn, const
   if (!plan.ok()) return plan.status().WithContext(fmt::format("source {}", src.description));
   result.source_files = static_cast<int64_t>(plan->files.size());
   for (const auto& f : plan->files) result.source_rows += f.record_count;
-  // Every file the copy reads must be there (a stat each on the local disk; object storage
-  // downloads them into the read cache below, which names a missing one).
-  auto check = [&](const std::string& path, const char* what) -> Status {
-    if (IsObjectStore(path)) return Status::OK();
-    LDP_ASSIGN_OR_RAISE(bool exists, src.fs->Exists(path));
-    if (!exists)
-      return NotFound("source {}: {} {} of snapshot {} does not exist", src.description, what, path,
-                      result.source_snapshot_id);
-    return Status::OK();
-  };
-  for (const auto& f : plan->files) LDP_RETURN_NOT_OK(check(f.file_path, "data file"));
-  for (const auto& d : plan->delete_files) LDP_RETURN_NOT_OK(check(d.file.file_path, "delete file"));
+  // Every file the copy reads must be there (object storage downloads them into the read cache
+  // below, which names a missing one).
+  LDP_RETURN_NOT_OK(CheckPlanFilesExist(*src.fs, *plan, [&](const char* what, const std::string& path) {
+    return NotFound("source {}: {} {} of snapshot {} does not exist", src.description, what, path,
+                    result.source_snapshot_id);
+  }));
   LDP_ASSIGN_OR_RAISE(std::string rows_sql, PlannedRowsSql(*src.fs, conn, md, *schema, *plan, src.description));
 
   // The selection, as one DuckDB relation over the source's rows: --where, then --sample (a hash

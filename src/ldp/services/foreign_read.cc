@@ -6,6 +6,19 @@
 
 namespace ldp::services {
 
+Status CheckPlanFilesExist(io::FileSystem& fs, const iceberg::ScanPlan& plan,
+                           const std::function<Status(const char* what, const std::string& path)>& missing) {
+  auto check = [&](const std::string& path, const char* what) -> Status {
+    if (path.rfind("s3://", 0) == 0 || path.rfind("s3a://", 0) == 0 || path.rfind("gs://", 0) == 0)
+      return Status::OK();
+    LDP_ASSIGN_OR_RAISE(bool exists, fs.Exists(path));
+    return exists ? Status::OK() : missing(what, path);
+  };
+  for (const auto& f : plan.files) LDP_RETURN_NOT_OK(check(f.file_path, "data file"));
+  for (const auto& d : plan.delete_files) LDP_RETURN_NOT_OK(check(d.file.file_path, "delete file"));
+  return Status::OK();
+}
+
 bool NeedsParquetSchema(const iceberg::TableMetadata& md, const iceberg::DataFile& file) {
   if (md.properties.count(iceberg::kNameMappingProperty)) return true;
   const iceberg::PartitionSpec* spec = md.SpecById(file.spec_id);

@@ -7,6 +7,7 @@
 //
 // Thread-safety: free functions over values.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,10 +15,19 @@
 #include "ldp/core/status.h"
 #include "ldp/iceberg/manifest.h"
 #include "ldp/iceberg/name_mapping.h"
+#include "ldp/iceberg/scan.h"
 #include "ldp/iceberg/schema.h"
 #include "ldp/iceberg/table_metadata.h"
+#include "ldp/io/file_system.h"
 
 namespace ldp::services {
+
+/// Checks that every data and delete file of `plan` exists, before `ldp register` or `ldp clone`
+/// writes anything: a stat each on the local disk; files on object storage (s3://, s3a://, gs://)
+/// are left to the first read, which names a missing one (a request per file would be slow).
+/// `missing(what, path)` makes the error for the first absent file ("data file" / "delete file").
+Status CheckPlanFilesExist(io::FileSystem& fs, const iceberg::ScanPlan& plan,
+                           const std::function<Status(const char* what, const std::string& path)>& missing);
 
 /// Whether `file` must be read through its Parquet schema: the table has a name mapping, or an
 /// identity partition source column of the file's spec has no metrics in the file (so the

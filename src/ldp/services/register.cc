@@ -8,6 +8,7 @@
 #include "ldp/iceberg/metadata_file.h"
 #include "ldp/iceberg/scan.h"
 #include "ldp/iceberg/table_metadata.h"
+#include "ldp/services/foreign_read.h"
 
 namespace ldp::services {
 
@@ -61,19 +62,11 @@ Result<RegisterResult> RegisterTable(Project& project, const RegisterOptions& op
       return plan.status().WithContext(fmt::format("registering {}: snapshot {}", name, snap->snapshot_id));
     out.data_files = static_cast<int64_t>(plan->files.size());
     for (const auto& f : plan->files) out.records += f.record_count;
-    // Every file the current snapshot needs must be there. Checked on the local disk (a stat each);
-    // on object storage that would be a request per file, so it is left to the first read there.
-    auto check = [&](const std::string& path, const char* what) -> Status {
-      if (path.rfind("s3://", 0) == 0 || path.rfind("s3a://", 0) == 0 || path.rfind("gs://", 0) == 0) return Status::OK();
-      auto exists = fs.Exists(path);
-      if (!exists.ok()) return exists.status();
-      if (!*exists)
-        return NotFound("registering {}: {} {} of snapshot {} does not exist (was the table moved? its location is {})",
-                        name, what, path, snap->snapshot_id, m.location);
-      return Status::OK();
-    };
-    for (const auto& f : plan->files) LDP_RETURN_NOT_OK(check(f.file_path, "data file"));
-    for (const auto& d : plan->delete_files) LDP_RETURN_NOT_OK(check(d.file.file_path, "delete file"));
+    // Every file the current snapshot needs must be there.
+    LDP_RETURN_NOT_OK(CheckPlanFilesExist(fs, *plan, [&](const char* what, const std::string& path) {
+      return NotFound("registering {}: {} {} of snapshot {} does not exist (was the table moved? its location is {})",
+                      name, what, path, snap->snapshot_id, m.location);
+    }));
   }
 
   if (!relocated_path.empty()) {
