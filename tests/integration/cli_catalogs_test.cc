@@ -27,16 +27,8 @@ class ServerProcess {
     auto p = Subprocess::Start(argv);
     if (!p.ok()) return "";
     server_.emplace(std::move(*p));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::string out = ReadFile(server_->stdout_path());
-      auto at = out.find("http://127.0.0.1:");
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        return out.substr(at, out.find_first_of(" \n/", at + 7) - at);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return "";
+    int port = WaitForServePort(*server_, 30);
+    return port ? "http://127.0.0.1:" + std::to_string(port) : "";
   }
   void Stop() {
     if (!server_) return;

@@ -8,6 +8,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -16,6 +18,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ldp/engine/engine.h"
@@ -50,6 +53,21 @@ inline std::string ReadFile(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+/// The port of an `ldp serve --port 0` process, read from its "http://127.0.0.1:PORT" line;
+/// 0 when it printed none within `seconds`.
+inline int WaitForServePort(const Subprocess& server, int seconds = 20) {
+  const std::string kPrefix = "http://127.0.0.1:";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string out = ReadFile(server.stdout_path());
+    auto at = out.find(kPrefix);
+    if (at != std::string::npos && out.find('\n', at) != std::string::npos)
+      return std::atoi(out.c_str() + at + kPrefix.size());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
 }
 
 inline void WriteFile(const std::string& path, const std::string& content) {

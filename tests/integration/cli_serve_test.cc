@@ -36,17 +36,8 @@ class ServeTest : public CliTest {
     auto p = Subprocess::Start(argv);
     ASSERT_TRUE(p.ok()) << p.status().ToString();
     server_.emplace(std::move(*p));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::string out = ReadFile(server_->stdout_path());
-      auto at = out.find("http://127.0.0.1:");
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        port_ = std::atoi(out.c_str() + at + std::strlen("http://127.0.0.1:"));
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "ldp serve did not start";
+    port_ = WaitForServePort(*server_);
+    if (port_ == 0) FAIL() << "ldp serve did not start";
   }
 
   /// SIGTERM, then the exit; returns what the server printed.
